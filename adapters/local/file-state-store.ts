@@ -1,0 +1,502 @@
+/**
+ * A StateStore over a local directory, safe for several processes sharing it.
+ *
+ * Layout (all in `dir`):
+ * - `<name>.json` per unit: a header line `{"version":N,"key":"..."}` then the encoded unit.
+ *   A deleted unit keeps a header-only tombstone with `"deleted":true`, so a re-created unit
+ *   continues the numbering and a stale version can never match again.
+ * - `.lock/`: the commit lock (mkdir is atomic). Its `owner` file names the holder; its mtime is
+ *   refreshed while held, and a lock older than `staleLockMs` is taken to be left by a crashed
+ *   process and broken.
+ * - `.journal`: present only while a multi-unit commit is being applied. It lists the renames
+ *   that make up the commit; whoever takes the lock next finishes them, so a crash leaves either
+ *   none or all of a commit's units visible.
+ * - `.tmp-*`: files being written; every file is written to a temp file, fsynced and renamed.
+ *
+ * Loads of several keys take the lock, so they see a consistent snapshot; a single-key load
+ * reads without it (each file is replaced atomically).
+ *
+ * @example
+ *   const store = new FileStateStore('.millrace-state');
+ *   const v = await store.commit([{ key: 'q1/window', value: [], expectedVersion: null }]);
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  checkUnitWrites,
+  decodeUnit,
+  encodeUnit,
+  StateCodecError,
+  StateConflictError,
+  StoreError,
+  type StateStore,
+  type StateStoreStats,
+  type StoredUnit,
+  type UnitWrite,
+} from '../../core';
+
+export interface FileStateStoreOptions {
+  /** A lock not refreshed for this long is considered abandoned by a crashed process. Default 10 000. */
+  readonly staleLockMs?: number;
+  /** Give up waiting for the lock after this long, with StoreError. Default 60 000. */
+  readonly lockTimeoutMs?: number;
+}
+
+interface Header {
+  readonly version: number;
+  readonly key: string;
+  readonly deleted?: boolean;
+}
+
+/** What is on disk for a key: the live version (null if absent or deleted) and the last one used. */
+interface Current {
+  readonly live: number | null;
+  readonly last: number;
+}
+
+interface Held {
+  readonly token: string;
+  readonly heartbeat: ReturnType<typeof setInterval>;
+}
+
+interface Rename {
+  readonly from: string;
+  readonly to: string;
+}
+
+const LOCK = '.lock';
+const LOCK_BREAK = '.lock-break';
+const JOURNAL = '.journal';
+const TMP_PREFIX = '.tmp-';
+const MAX_NAME = 200;
+
+function errorCode(e: unknown): string | undefined {
+  return (e as { code?: unknown } | null)?.code as string | undefined;
+}
+
+function storeError(what: string, e: unknown): Error {
+  if (e instanceof StoreError || e instanceof StateConflictError || e instanceof StateCodecError) return e;
+  return new StoreError(`${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/**
+ * The file name for a key: percent-encoded so any key is a safe, distinct name, with upper-case
+ * letters escaped too so keys differing only in case stay apart on case-insensitive file systems.
+ * Long keys (and keys with lone surrogates) are shortened with a hash of the exact key.
+ */
+function fileNameFor(key: string): string {
+  let encoded: string | null;
+  try {
+    encoded = encodeURIComponent(key).replace(/%[0-9A-F]{2}|[A-Z!'()*~]/g, m =>
+      m.length === 3 ? m : `%${m.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+  } catch {
+    encoded = null; // lone surrogate
+  }
+  if (encoded !== null && encoded.length <= MAX_NAME) return `${encoded}.json`;
+  // '~' is always escaped above, so hashed names cannot collide with encoded ones.
+  const hash = createHash('sha256').update(Buffer.from(key, 'utf16le')).digest('hex');
+  return `${(encoded ?? '').slice(0, 100)}~${hash}.json`;
+}
+
+export class FileStateStore implements StateStore {
+  readonly stats: StateStoreStats = { loads: 0, unitsRead: 0, commits: 0, unitsWritten: 0, bytesRead: 0, bytesWritten: 0 };
+  readonly dir: string;
+  private readonly staleLockMs: number;
+  private readonly lockTimeoutMs: number;
+  private readonly lockDir: string;
+  private readonly journalPath: string;
+  private ready: Promise<void> | undefined;
+  /** Serialises this instance's locked sections, so they queue here instead of polling the lock. */
+  private queue: Promise<void> = Promise.resolve();
+  /** Set after breaking a stale lock: the crashed holder may have left temp files behind. */
+  private sweepNeeded = false;
+
+  constructor(dir: string, options: FileStateStoreOptions = {}) {
+    this.dir = path.resolve(dir);
+    this.staleLockMs = options.staleLockMs ?? 10_000;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+    this.lockDir = path.join(this.dir, LOCK);
+    this.journalPath = path.join(this.dir, JOURNAL);
+  }
+
+  async load(keys: readonly string[]): Promise<Map<string, StoredUnit>> {
+    this.stats.loads++;
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return new Map();
+    await this.ensureDir();
+    // A journal means a commit is half applied: reading around it could see part of that commit.
+    if (unique.length > 1 || (await this.exists(this.journalPath))) {
+      return this.withLock(() => this.readUnits(unique));
+    }
+    return this.readUnits(unique);
+  }
+
+  async commit(writes: readonly UnitWrite[]): Promise<Map<string, number>> {
+    checkUnitWrites(writes);
+    // Encoding is CPU work and may reject an engine bug: do it before taking the lock.
+    const texts = writes.map(w => (w.value === null ? null : encodeUnit(w.value)));
+    if (writes.length === 0) {
+      this.stats.commits++;
+      return new Map();
+    }
+    await this.ensureDir();
+    return this.withLock(async held => {
+      const names = writes.map(w => fileNameFor(w.key));
+      const current = await Promise.all(writes.map((w, i) => this.readCurrent(names[i], w.key)));
+      writes.forEach((w, i) => {
+        if (current[i].live !== w.expectedVersion) throw new StateConflictError(w.key, w.expectedVersion, current[i].live);
+      });
+
+      const versions = new Map<string, number>();
+      const renames: Rename[] = [];
+      const contents: string[] = [];
+      writes.forEach((w, i) => {
+        const text = texts[i];
+        const { live, last } = current[i];
+        if (text === null && live === null) return; // deleting what does not exist changes nothing
+        const header: Header = text === null ? { version: last + 1, key: w.key, deleted: true } : { version: last + 1, key: w.key };
+        contents.push(`${JSON.stringify(header)}\n${text ?? ''}`);
+        renames.push({ from: this.tempName(), to: names[i] });
+        if (text !== null) versions.set(w.key, last + 1);
+      });
+
+      let bytes = 0;
+      const journaled = renames.length > 1;
+      const temps = renames.map(r => r.from);
+      try {
+        await Promise.all(
+          renames.map(async (r, i) => {
+            const data = Buffer.from(contents[i], 'utf8');
+            bytes += data.length;
+            await this.writeDurably(r.from, data);
+          }),
+        );
+        // Last chance to back out: past this point the commit is decided.
+        await this.verifyLock(held);
+        if (journaled) {
+          const tmp = this.tempName();
+          temps.push(tmp);
+          await this.writeDurably(tmp, Buffer.from(JSON.stringify(renames), 'utf8'));
+          await fs.rename(path.join(this.dir, tmp), this.journalPath);
+          await this.syncDir();
+        }
+      } catch (e) {
+        await Promise.all(temps.map(t => fs.unlink(path.join(this.dir, t)).catch(() => {})));
+        throw storeError(`could not write state to ${this.dir}`, e);
+      }
+
+      try {
+        await this.applyRenames(renames);
+        await this.syncDir();
+        if (journaled) await fs.unlink(this.journalPath);
+      } catch (e) {
+        if (!journaled) {
+          await fs.unlink(path.join(this.dir, renames[0].from)).catch(() => {});
+          throw storeError(`could not write state to ${this.dir}`, e);
+        }
+        throw new StoreError(
+          `commit to ${this.dir} is journaled but not fully applied; the next load or commit completes it: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+
+      this.stats.commits++;
+      this.stats.unitsWritten += renames.length;
+      this.stats.bytesWritten += bytes;
+      return versions;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading
+
+  private async readUnits(keys: readonly string[]): Promise<Map<string, StoredUnit>> {
+    const units = await Promise.all(keys.map(key => this.readUnit(key)));
+    const out = new Map<string, StoredUnit>();
+    for (const u of units) if (u !== undefined) out.set(u.key, u);
+    return out;
+  }
+
+  private async readUnit(key: string): Promise<StoredUnit | undefined> {
+    const file = path.join(this.dir, fileNameFor(key));
+    let data: Buffer;
+    try {
+      data = await fs.readFile(file);
+    } catch (e) {
+      if (errorCode(e) === 'ENOENT') return undefined;
+      throw storeError(`could not read ${file}`, e);
+    }
+    const nl = data.indexOf(10);
+    const header = this.parseHeader(file, nl < 0 ? '' : data.toString('utf8', 0, nl), key);
+    if (header.deleted === true) return undefined;
+    let value;
+    try {
+      value = decodeUnit(data.toString('utf8', nl + 1));
+    } catch (e) {
+      throw new StateCodecError(`${file}: ${(e as Error).message}`, { cause: e });
+    }
+    this.stats.unitsRead++;
+    this.stats.bytesRead += data.length;
+    return { key, version: header.version, value };
+  }
+
+  /** Reads only the header line: a commit needs versions, not the (possibly large) units. */
+  private async readCurrent(name: string, key: string): Promise<Current> {
+    const file = path.join(this.dir, name);
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(file, 'r');
+    } catch (e) {
+      if (errorCode(e) === 'ENOENT') return { live: null, last: 0 };
+      throw storeError(`could not read ${file}`, e);
+    }
+    try {
+      let buf = Buffer.alloc(512);
+      let len = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, len, buf.length - len, len);
+        if (bytesRead === 0) break;
+        const nl = buf.indexOf(10, len);
+        len += bytesRead;
+        if (nl >= 0 && nl < len) {
+          const header = this.parseHeader(file, buf.toString('utf8', 0, nl), key);
+          return { live: header.deleted === true ? null : header.version, last: header.version };
+        }
+        if (len === buf.length) {
+          const bigger = Buffer.alloc(buf.length * 4);
+          buf.copy(bigger);
+          buf = bigger;
+        }
+      }
+      throw new StateCodecError(`${file} is not a Millrace state file (no header line)`);
+    } catch (e) {
+      throw storeError(`could not read ${file}`, e);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private parseHeader(file: string, line: string, key: string): Header {
+    let header: Partial<Header> | null = null;
+    try {
+      header = JSON.parse(line) as Partial<Header>;
+    } catch {
+      // reported below
+    }
+    if (header === null || typeof header !== 'object' || !Number.isSafeInteger(header.version) || (header.version as number) < 1) {
+      throw new StateCodecError(`${file} is not a Millrace state file (bad header line)`);
+    }
+    if (header.key !== key) {
+      throw new StoreError(`${file} holds state unit '${String(header.key)}', not '${key}'`);
+    }
+    return header as Header;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writing
+
+  private tempName(): string {
+    return `${TMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`;
+  }
+
+  private async writeDurably(name: string, data: Buffer): Promise<void> {
+    const fh = await fs.open(path.join(this.dir, name), 'wx');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Renames whose source is gone were already applied (by us before a crash, or by a recovery). */
+  private async applyRenames(renames: readonly Rename[]): Promise<void> {
+    await Promise.all(
+      renames.map(async r => {
+        try {
+          await fs.rename(path.join(this.dir, r.from), path.join(this.dir, r.to));
+        } catch (e) {
+          if (errorCode(e) !== 'ENOENT') throw e;
+        }
+      }),
+    );
+  }
+
+  /** Makes renames durable. Some platforms cannot open a directory; there is nothing more to do there. */
+  private async syncDir(): Promise<void> {
+    let fh: fs.FileHandle | undefined;
+    try {
+      fh = await fs.open(this.dir, 'r');
+      await fh.sync();
+    } catch {
+      // best effort
+    } finally {
+      await fh?.close().catch(() => {});
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Locking and recovery
+
+  private ensureDir(): Promise<void> {
+    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(
+      () => undefined,
+      e => {
+        this.ready = undefined;
+        throw storeError(`could not create ${this.dir}`, e);
+      },
+    );
+    return this.ready;
+  }
+
+  private async exists(file: string): Promise<boolean> {
+    try {
+      await fs.access(file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async withLock<T>(fn: (held: Held) => Promise<T>): Promise<T> {
+    const previous = this.queue;
+    let done!: () => void;
+    this.queue = new Promise<void>(resolve => (done = resolve));
+    await previous;
+    try {
+      const held = await this.acquire();
+      try {
+        await this.recover();
+        return await fn(held);
+      } finally {
+        await this.release(held);
+      }
+    } finally {
+      done();
+    }
+  }
+
+  private async acquire(): Promise<Held> {
+    const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
+    const deadline = Date.now() + this.lockTimeoutMs;
+    let delay = 1;
+    for (;;) {
+      try {
+        await fs.mkdir(this.lockDir);
+        try {
+          await fs.writeFile(path.join(this.lockDir, 'owner'), token);
+        } catch (e) {
+          await fs.rm(this.lockDir, { recursive: true, force: true }).catch(() => {});
+          throw e;
+        }
+        break;
+      } catch (e) {
+        if (errorCode(e) !== 'EEXIST') throw storeError(`could not lock ${this.dir}`, e);
+      }
+      if (await this.breakStaleLock()) continue;
+      if (Date.now() >= deadline) {
+        throw new StoreError(`could not lock ${this.dir} within ${this.lockTimeoutMs} ms (another process holds ${this.lockDir})`);
+      }
+      await sleep(delay * (0.5 + Math.random()));
+      delay = Math.min(delay * 2, 50);
+    }
+    // Keep the lock fresh so a long commit is not mistaken for a crashed one.
+    const heartbeat = setInterval(() => {
+      const now = new Date();
+      fs.utimes(this.lockDir, now, now).catch(() => {});
+    }, Math.max(10, Math.floor(this.staleLockMs / 4)));
+    heartbeat.unref();
+    return { token, heartbeat };
+  }
+
+  /**
+   * Removes a lock whose holder stopped refreshing it. Breakers serialise on a second directory
+   * and re-check that the lock is still the stale one they saw, so two of them cannot both remove
+   * it and one of them take away a lock the other just acquired. Returns whether to retry now.
+   */
+  private async breakStaleLock(): Promise<boolean> {
+    let seen;
+    try {
+      seen = await fs.stat(this.lockDir);
+    } catch (e) {
+      if (errorCode(e) === 'ENOENT') return true;
+      throw storeError(`could not inspect ${this.lockDir}`, e);
+    }
+    if (Date.now() - seen.mtimeMs < this.staleLockMs) return false;
+    const breakDir = path.join(this.dir, LOCK_BREAK);
+    try {
+      await fs.mkdir(breakDir);
+    } catch (e) {
+      if (errorCode(e) !== 'EEXIST') throw storeError(`could not lock ${this.dir}`, e);
+      // Another process is breaking the lock, or crashed while doing so.
+      const st = await fs.stat(breakDir).catch(() => null);
+      if (st !== null && Date.now() - st.mtimeMs >= this.staleLockMs) await fs.rmdir(breakDir).catch(() => {});
+      return false;
+    }
+    try {
+      const again = await fs.stat(this.lockDir).catch(() => null);
+      if (again !== null && again.ino === seen.ino && again.mtimeMs === seen.mtimeMs) {
+        await fs.rm(this.lockDir, { recursive: true, force: true });
+        this.sweepNeeded = true;
+      }
+    } finally {
+      await fs.rmdir(breakDir).catch(() => {});
+    }
+    return true;
+  }
+
+  private async verifyLock(held: Held): Promise<void> {
+    const owner = await fs.readFile(path.join(this.lockDir, 'owner'), 'utf8').catch(() => null);
+    if (owner !== held.token) {
+      throw new StoreError(`lost the lock on ${this.dir} (it was broken as stale; is staleLockMs too short?)`);
+    }
+  }
+
+  private async release(held: Held): Promise<void> {
+    clearInterval(held.heartbeat);
+    const owner = await fs.readFile(path.join(this.lockDir, 'owner'), 'utf8').catch(() => null);
+    // Someone broke our lock and took it: it is theirs to remove.
+    if (owner === held.token) await fs.rm(this.lockDir, { recursive: true, force: true }).catch(() => {});
+  }
+
+  /** Under the lock: finishes a commit that a crashed or failed writer journaled, then tidies up. */
+  private async recover(): Promise<void> {
+    let journal: string | null = null;
+    try {
+      journal = await fs.readFile(this.journalPath, 'utf8');
+    } catch (e) {
+      if (errorCode(e) !== 'ENOENT') throw storeError(`could not read ${this.journalPath}`, e);
+    }
+    if (journal !== null) {
+      let renames: Rename[];
+      try {
+        renames = JSON.parse(journal) as Rename[];
+        if (!Array.isArray(renames)) throw new Error('not a list');
+      } catch (e) {
+        throw new StateCodecError(`${this.journalPath} is corrupt; the last commit cannot be completed`, { cause: e });
+      }
+      try {
+        await this.applyRenames(renames);
+        await this.syncDir();
+        await fs.unlink(this.journalPath);
+      } catch (e) {
+        throw storeError(`could not complete the journaled commit in ${this.dir}`, e);
+      }
+      this.sweepNeeded = true;
+    }
+    if (this.sweepNeeded) {
+      this.sweepNeeded = false;
+      // Every temp file is written under the lock, which we hold: the ones left are orphans.
+      const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+      await Promise.all(
+        names.filter(n => n.startsWith(TMP_PREFIX)).map(n => fs.unlink(path.join(this.dir, n)).catch(() => {})),
+      );
+    }
+  }
+}

@@ -1,0 +1,350 @@
+import type { AttrType } from '../../ast/nodes';
+import type { Value } from '../../runtime/event';
+import { longAdd, longSub } from '../../runtime/java-num';
+import { decodeValue, encodeValue } from '../../runtime/value-codec';
+import type { Json } from '../../state/json';
+import { BuiltinArgError, type Aggregator, type AggregateFunction, type ArgInfo } from '../descriptor';
+
+const NUMERIC: readonly AttrType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE'];
+
+function oneArg(name: string, args: readonly ArgInfo[], allowed: readonly AttrType[], what: string): AttrType {
+  if (args.length !== 1) throw new BuiltinArgError(`${name}() expects exactly one argument, found ${args.length}`);
+  const t = args[0].type;
+  if (!allowed.includes(t)) throw new BuiltinArgError(`${name[0].toUpperCase()}${name.slice(1)} not supported for ${t}; it takes ${what}`);
+  return t;
+}
+
+class SumAgg implements Aggregator {
+  sum = 0;
+  n = 0;
+  constructor(private readonly integral: boolean) {}
+  add(v: Value) {
+    if (v === null) return;
+    this.sum = this.integral ? longAdd(this.sum, v as number) : this.sum + (v as number);
+    this.n++;
+  }
+  remove(v: Value) {
+    if (v === null) return;
+    this.sum = this.integral ? longSub(this.sum, v as number) : this.sum - (v as number);
+    this.n--;
+  }
+  reset() {
+    this.sum = 0;
+    this.n = 0;
+  }
+  value(): Value {
+    return this.n === 0 ? null : this.sum;
+  }
+  snapshot(): Json {
+    return [this.sum, this.n];
+  }
+  restore(j: Json) {
+    [this.sum, this.n] = j as [number, number];
+  }
+}
+
+class AvgAgg extends SumAgg {
+  constructor() {
+    super(false);
+  }
+  override value(): Value {
+    return this.n === 0 ? null : this.sum / this.n;
+  }
+}
+
+class CountAgg implements Aggregator {
+  n = 0;
+  add() {
+    this.n++;
+  }
+  remove() {
+    this.n--;
+  }
+  reset() {
+    this.n = 0;
+  }
+  value(): Value {
+    return this.n;
+  }
+  snapshot(): Json {
+    return this.n;
+  }
+  restore(j: Json) {
+    this.n = j as number;
+  }
+}
+
+/**
+ * min/max under expiry without rescanning: a monotonic deque of candidates. Windows expire events
+ * in arrival order, so a removed value is either the head candidate or was already dominated.
+ */
+class ExtremeAgg implements Aggregator {
+  deque: number[] = [];
+  head = 0;
+  constructor(private readonly isMax: boolean) {}
+  add(v: Value) {
+    if (v === null) return;
+    const x = v as number;
+    const d = this.deque;
+    while (d.length > this.head && (this.isMax ? d[d.length - 1] < x : d[d.length - 1] > x)) d.pop();
+    d.push(x);
+  }
+  remove(v: Value) {
+    if (v === null) return;
+    if (this.deque.length > this.head && this.deque[this.head] === v) {
+      this.head++;
+      if (this.head > 64 && this.head * 2 > this.deque.length) {
+        this.deque = this.deque.slice(this.head);
+        this.head = 0;
+      }
+    }
+  }
+  reset() {
+    this.deque = [];
+    this.head = 0;
+  }
+  value(): Value {
+    return this.deque.length > this.head ? this.deque[this.head] : null;
+  }
+  snapshot(): Json {
+    return this.deque.slice(this.head);
+  }
+  restore(j: Json) {
+    this.deque = (j as number[]).slice();
+    this.head = 0;
+  }
+}
+
+class ForeverAgg implements Aggregator {
+  best: number | null = null;
+  constructor(private readonly isMax: boolean) {}
+  add(v: Value) {
+    if (v === null) return;
+    const x = v as number;
+    if (this.best === null || (this.isMax ? x > this.best : x < this.best)) this.best = x;
+  }
+  remove(v: Value) {
+    this.add(v);
+  }
+  reset() {}
+  value(): Value {
+    return this.best;
+  }
+  snapshot(): Json {
+    return this.best;
+  }
+  restore(j: Json) {
+    this.best = j as number | null;
+  }
+}
+
+/** Population standard deviation, Welford's update (with its inverse for expiry). */
+class StdDevAgg implements Aggregator {
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  add(v: Value) {
+    if (v === null) return;
+    const x = v as number;
+    this.n++;
+    const delta = x - this.mean;
+    this.mean += delta / this.n;
+    this.m2 += delta * (x - this.mean);
+  }
+  remove(v: Value) {
+    if (v === null) return;
+    const x = v as number;
+    if (this.n <= 1) return this.reset();
+    const meanBefore = (this.n * this.mean - x) / (this.n - 1);
+    this.m2 -= (x - this.mean) * (x - meanBefore);
+    this.mean = meanBefore;
+    this.n--;
+    if (this.m2 < 0) this.m2 = 0;
+  }
+  reset() {
+    this.n = 0;
+    this.mean = 0;
+    this.m2 = 0;
+  }
+  value(): Value {
+    if (this.n === 0) return null;
+    return this.n === 1 ? 0 : Math.sqrt(this.m2 / this.n);
+  }
+  snapshot(): Json {
+    return [this.n, this.mean, this.m2];
+  }
+  restore(j: Json) {
+    [this.n, this.mean, this.m2] = j as [number, number, number];
+  }
+}
+
+/** Counts of each value currently in scope (for distinctCount and unionSet). */
+class CountMap {
+  counts = new Map<Value, number>();
+  inc(v: Value) {
+    this.counts.set(v, (this.counts.get(v) ?? 0) + 1);
+  }
+  dec(v: Value) {
+    const c = this.counts.get(v);
+    if (c === undefined) return;
+    if (c <= 1) this.counts.delete(v);
+    else this.counts.set(v, c - 1);
+  }
+  snapshot(): Json {
+    return [...this.counts].map(([v, c]) => [encodeValue(v), c]);
+  }
+  restore(j: Json) {
+    this.counts = new Map((j as [Json, number][]).map(([v, c]) => [decodeValue(v), c]));
+  }
+}
+
+class DistinctCountAgg implements Aggregator {
+  m = new CountMap();
+  add(v: Value) {
+    if (v !== null) this.m.inc(v);
+  }
+  remove(v: Value) {
+    if (v !== null) this.m.dec(v);
+  }
+  reset() {
+    this.m.counts.clear();
+  }
+  value(): Value {
+    return this.m.counts.size;
+  }
+  snapshot(): Json {
+    return this.m.snapshot();
+  }
+  restore(j: Json) {
+    this.m.restore(j);
+  }
+}
+
+class UnionSetAgg implements Aggregator {
+  m = new CountMap();
+  add(v: Value) {
+    if (v instanceof Set) for (const x of v) this.m.inc(x as Value);
+  }
+  remove(v: Value) {
+    if (v instanceof Set) for (const x of v) this.m.dec(x as Value);
+  }
+  reset() {
+    this.m.counts.clear();
+  }
+  value(): Value {
+    return new Set(this.m.counts.keys());
+  }
+  snapshot(): Json {
+    return this.m.snapshot();
+  }
+  restore(j: Json) {
+    this.m.restore(j);
+  }
+}
+
+class BoolAgg implements Aggregator {
+  trues = 0;
+  falses = 0;
+  constructor(private readonly isAnd: boolean) {}
+  add(v: Value) {
+    if (v === true) this.trues++;
+    else if (v === false) this.falses++;
+  }
+  remove(v: Value) {
+    if (v === true) this.trues--;
+    else if (v === false) this.falses--;
+  }
+  reset() {
+    this.trues = 0;
+    this.falses = 0;
+  }
+  value(): Value {
+    return this.isAnd ? this.trues > 0 && this.falses === 0 : this.trues > 0;
+  }
+  snapshot(): Json {
+    return [this.trues, this.falses];
+  }
+  restore(j: Json) {
+    [this.trues, this.falses] = j as [number, number];
+  }
+}
+
+function doc(name: string, signature: string, returns: string, description: string, example: string) {
+  return { name, signature, returns, description, example };
+}
+
+const all: AggregateFunction[] = [
+  {
+    ...doc('sum', '(arg INT|LONG|FLOAT|DOUBLE)', 'LONG for INT/LONG, DOUBLE for FLOAT/DOUBLE', 'Sum of the values in scope, nulls ignored; null when none.', 'from S#window.length(10) select sum(price) as total insert into Out;'),
+    plan(args) {
+      const t = oneArg('sum', args, NUMERIC, 'a numeric attribute');
+      const integral = t === 'INT' || t === 'LONG';
+      return { type: integral ? 'LONG' : 'DOUBLE', create: () => new SumAgg(integral) };
+    },
+  },
+  {
+    ...doc('count', '([arg ANY])', 'LONG', 'Number of events in scope, including those whose argument is null.', 'from S#window.time(1 min) select count() as n insert into Out;'),
+    plan(args) {
+      if (args.length > 1) throw new BuiltinArgError(`count() expects at most one argument, found ${args.length}`);
+      return { type: 'LONG', create: () => new CountAgg() };
+    },
+  },
+  {
+    ...doc('avg', '(arg INT|LONG|FLOAT|DOUBLE)', 'DOUBLE', 'Average of the values in scope, nulls ignored; null when none.', 'from S#window.length(10) select avg(price) as a insert into Out;'),
+    plan(args) {
+      oneArg('avg', args, NUMERIC, 'a numeric attribute');
+      return { type: 'DOUBLE', create: () => new AvgAgg() };
+    },
+  },
+  ...(['max', 'min'] as const).map(
+    (name): AggregateFunction => ({
+      ...doc(name, '(arg INT|LONG|FLOAT|DOUBLE)', 'the argument type', `${name === 'max' ? 'Largest' : 'Smallest'} value in scope; null when none.`, `from S#window.length(10) select ${name}(price) as m insert into Out;`),
+      plan(args) {
+        const t = oneArg(name, args, NUMERIC, 'a numeric attribute');
+        return { type: t, create: () => new ExtremeAgg(name === 'max') };
+      },
+    }),
+  ),
+  ...(['maxForever', 'minForever'] as const).map(
+    (name): AggregateFunction => ({
+      ...doc(name, '(arg INT|LONG|FLOAT|DOUBLE)', 'the argument type', `${name === 'maxForever' ? 'Largest' : 'Smallest'} value ever seen, ignoring expiry and resets.`, `from S select ${name}(price) as m insert into Out;`),
+      plan(args) {
+        const t = oneArg(name, args, NUMERIC, 'a numeric attribute');
+        return { type: t, create: () => new ForeverAgg(name === 'maxForever') };
+      },
+    }),
+  ),
+  {
+    ...doc('stdDev', '(arg INT|LONG|FLOAT|DOUBLE)', 'DOUBLE', 'Population standard deviation of the values in scope; 0.0 for one value, null when none.', 'from S#window.length(10) select stdDev(price) as sd insert into Out;'),
+    plan(args) {
+      oneArg('stdDev', args, NUMERIC, 'a numeric attribute');
+      return { type: 'DOUBLE', create: () => new StdDevAgg() };
+    },
+  },
+  {
+    ...doc('distinctCount', '(arg INT|LONG|FLOAT|DOUBLE|STRING)', 'LONG', 'Number of distinct values in scope.', 'from S#window.time(1 hour) select distinctCount(user) as users insert into Out;'),
+    plan(args) {
+      oneArg('distinctCount', args, ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'], 'a primitive attribute');
+      return { type: 'LONG', create: () => new DistinctCountAgg() };
+    },
+  },
+  ...(['and', 'or'] as const).map(
+    (name): AggregateFunction => ({
+      ...doc(name, '(arg BOOL)', 'BOOL', name === 'and' ? 'True when at least one value in scope is true and none is false.' : 'True when any value in scope is true.', `from S#window.length(5) select ${name}(ok) as v insert into Out;`),
+      plan(args) {
+        oneArg(name, args, ['BOOL'], 'a bool attribute');
+        return { type: 'BOOL', create: () => new BoolAgg(name === 'and') };
+      },
+    }),
+  ),
+  {
+    ...doc('unionSet', '(set OBJECT)', 'OBJECT', 'Union of the sets in scope (pair with createSet() and sizeOfSet()).', 'from S#window.lengthBatch(10) select unionSet(createSet(user)) as users insert into Out;'),
+    plan(args) {
+      oneArg('unionSet', args, ['OBJECT'], 'a set made by createSet()');
+      return { type: 'OBJECT', create: () => new UnionSetAgg() };
+    },
+  },
+];
+
+/** Core aggregate functions by name. */
+export const aggregateFunctions: ReadonlyMap<string, AggregateFunction> = new Map(all.map(a => [a.name, a]));

@@ -1,0 +1,5 @@
+export * from './descriptor';
+export { scalarFunctions, javaToString } from './functions/scalar-functions';
+export { aggregateFunctions } from './aggregates/aggregate-functions';
+export { streamFunctions } from './stream-functions';
+export { windowFunctions } from './windows/window-functions';

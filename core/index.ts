@@ -1,0 +1,16 @@
+// The portable engine's public surface. Adapters and functions import from here only.
+export type * from './ast/nodes';
+export * from './errors/millrace-error';
+export { parseApp, parseOnDemandQuery, parseExpression } from './parser';
+export { compileApp, type CompileOptions } from './compile';
+export { planApp } from './planner/plan-app';
+export type { AppPlan, QueryPlan } from './planner/plan';
+export type { StreamSchema, AttributeSchema } from './planner/schema';
+export { AppRuntime, type RuntimeSnapshot, type StreamListener, type RuntimeOptions } from './runtime/app-runtime';
+export { EventKind, type StreamEvent, type Value } from './runtime/event';
+export { toOutputJson } from './runtime/value-codec';
+export * from './state';
+export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } from './state/state-spec';
+export { runInvocation, type InputRecord, type OutputEvent, type InvocationRequest, type InvocationResult } from './state/invocation-runner';
+export { consoleLogger, silentLogger, memoryLogger, type Logger } from './io/logger';
+export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

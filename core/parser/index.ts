@@ -1,0 +1,105 @@
+/**
+ * SiddhiQL 5.1 parser: text → AST (core/ast/nodes.ts).
+ *
+ * @example
+ *   const app = parseApp("@app:name('Shop') define stream S (a int); from S[a > 1] select a insert into T;");
+ *   app.elements[0].kind === 'Query';
+ *
+ * Every problem found is reported at once in a {@link ParseError}: lexical errors, syntax errors
+ * (the parser recovers and keeps going, so several broken queries give several diagnostics) and
+ * the few checks done while building the AST. Positions refer to the original text, also when
+ * `${VAR}` substitution changed lengths (see source.ts).
+ */
+import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
+import type { App, Expression, OnDemandQuery } from '../ast/nodes';
+import { ParseError, type Diagnostic } from '../errors/millrace-error';
+import { AstBuilder } from './builder';
+import { SiddhiParser } from './grammar';
+import { tokenize } from './lexer';
+import { substitute, SourceText } from './source';
+
+export interface ParseOptions {
+  /** Looks up `${NAME}` variables. Without it, any `${NAME}` in the text is an error. */
+  readonly env?: (name: string) => string | undefined;
+}
+
+const parser = new SiddhiParser();
+
+type Entry = 'app' | 'onDemandQuery' | 'standaloneExpression';
+
+function run(text: string, entry: Entry, env: ParseOptions['env'], substituteVars: boolean): { cst: CstNode; builder: AstBuilder } {
+  let source: SourceText;
+  if (substituteVars) {
+    const sub = substitute(text, env);
+    if (sub.diagnostics.length > 0) throw new ParseError(text, sub.diagnostics);
+    source = sub.source;
+  } else {
+    source = new SourceText(text, text, []);
+  }
+  const lexed = tokenize(source.text);
+  const diagnostics: Diagnostic[] = lexed.errors.map(e => ({ message: e.message, pos: source.pos(e.offset), length: Math.max(1, e.length) }));
+
+  parser.prepare(lexed.tokens);
+  const cst = parser[entry]();
+  const tokens = lexed.tokens;
+  const endOffset = tokens.length > 0 ? tokenEnd(tokens[tokens.length - 1]!) : source.text.length;
+  const at = (t: IToken | undefined, prev: IToken | undefined): { offset: number; length: number } => {
+    if (t && Number.isFinite(t.startOffset)) return { offset: t.startOffset, length: Math.max(1, t.image.length) };
+    if (prev && Number.isFinite(prev.startOffset)) return { offset: tokenEnd(prev), length: 1 };
+    return { offset: endOffset, length: 1 };
+  };
+  const errorOffsets = new Set<number>();
+  for (const e of parser.errors as (IRecognitionException & { previousToken?: IToken })[]) {
+    const where = at(e.token, e.previousToken);
+    errorOffsets.add(where.offset);
+    diagnostics.push({ message: e.message, pos: source.pos(where.offset), length: where.length });
+  }
+  for (const e of parser.extraErrors) {
+    const where = at(e.token, undefined);
+    // A missing `;` right where a syntax error was already reported is a consequence of it.
+    if (errorOffsets.has(where.offset)) continue;
+    diagnostics.push({ message: e.message, pos: source.pos(where.offset), length: where.length });
+  }
+  if (diagnostics.length > 0) throw new ParseError(text, dedupe(diagnostics));
+  return { cst, builder: new AstBuilder(source) };
+}
+
+function tokenEnd(t: IToken): number {
+  return t.startOffset + t.image.length;
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  ds.sort((a, b) => a.pos.offset - b.pos.offset);
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const d of ds) {
+    const key = `${d.pos.offset}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}
+
+function finish<T>(text: string, builder: AstBuilder, result: T): T {
+  if (builder.diagnostics.length > 0) throw new ParseError(text, dedupe([...builder.diagnostics]));
+  return result;
+}
+
+/** Parses a whole Siddhi app. Throws {@link ParseError} with every diagnostic found. */
+export function parseApp(text: string, options?: ParseOptions): App {
+  const { cst, builder } = run(text, 'app', options?.env, true);
+  return finish(text, builder, builder.app(cst));
+}
+
+/** Parses an on-demand (store) query such as `from T on T.a > 1 select a` or `delete T on T.a == 1`. */
+export function parseOnDemandQuery(text: string, options?: ParseOptions): OnDemandQuery {
+  const { cst, builder } = run(text, 'onDemandQuery', options?.env, true);
+  return finish(text, builder, builder.onDemandQuery(cst));
+}
+
+/** Parses a single expression, e.g. the text of `#window.expression('count() <= 20')`. */
+export function parseExpression(text: string): Expression {
+  const { cst, builder } = run(text, 'standaloneExpression', undefined, false);
+  return finish(text, builder, builder.expression((cst.children['expression'] as CstNode[])[0]!));
+}

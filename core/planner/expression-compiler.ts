@@ -1,0 +1,210 @@
+import type { AttrType, Binary, Expression, FunctionCall, Pos, Variable } from '../ast/nodes';
+import { BuiltinArgError, type AggregateFunction, type ArgInfo } from '../builtins/descriptor';
+
+export type PlannedAggregate = ReturnType<AggregateFunction['plan']>;
+import { aggregateFunctions } from '../builtins/aggregates/aggregate-functions';
+import { scalarFunctions } from '../builtins/functions/scalar-functions';
+import type { Diagnostic } from '../errors/millrace-error';
+import type { Value } from '../runtime/event';
+import type { Eval } from '../runtime/eval-context';
+import * as J from '../runtime/java-num';
+
+/** A compiled expression with its Siddhi type; `type` null means an error was already reported. */
+export interface Compiled {
+  readonly type: AttrType | null;
+  readonly fn: Eval;
+  readonly constant?: { readonly value: Value };
+  readonly attributeIndex?: number;
+  /** Whether the expression contains an aggregate function. */
+  readonly hasAggregate?: boolean;
+}
+
+export interface ResolvedVariable {
+  readonly type: AttrType;
+  readonly fn: Eval;
+  readonly attributeIndex?: number;
+}
+
+/** A user `define function`, compiled. */
+export interface UserFunction {
+  readonly returnType: AttrType;
+  readonly make: (args: readonly Eval[]) => Eval;
+}
+
+/** Where names in an expression come from; differs between filters, selects, having, joins... */
+export interface Scope {
+  /** Returns the resolved attribute, or an error message. */
+  resolveVariable(v: Variable): ResolvedVariable | string;
+  /** Registers an aggregate and returns the reader of its value; absent where aggregates are not allowed. */
+  aggregate?(planned: PlannedAggregate, args: readonly Compiled[], call: FunctionCall): Eval | string;
+  readonly userFunctions: ReadonlyMap<string, UserFunction>;
+}
+
+const NUMERIC_RANK: Partial<Record<AttrType, number>> = { INT: 1, LONG: 2, FLOAT: 3, DOUBLE: 4 };
+const isNumeric = (t: AttrType) => NUMERIC_RANK[t] !== undefined;
+const lower = (t: AttrType) => t.toLowerCase();
+
+export function widen(a: AttrType, b: AttrType): AttrType {
+  return NUMERIC_RANK[a]! >= NUMERIC_RANK[b]! ? a : b;
+}
+
+type NumOp = (a: number, b: number) => number | null;
+
+const ARITH: Record<'+' | '-' | '*' | '/' | '%', Record<'INT' | 'LONG' | 'FLOAT' | 'DOUBLE', NumOp>> = {
+  '+': { INT: J.intAdd, LONG: J.longAdd, FLOAT: J.floatAdd, DOUBLE: (a, b) => a + b },
+  '-': { INT: J.intSub, LONG: J.longSub, FLOAT: J.floatSub, DOUBLE: (a, b) => a - b },
+  '*': { INT: J.intMul, LONG: J.longMul, FLOAT: J.floatMul, DOUBLE: (a, b) => a * b },
+  '/': { INT: J.intDiv, LONG: J.longDiv, FLOAT: J.floatDiv, DOUBLE: J.doubleDiv },
+  '%': { INT: J.intMod, LONG: J.longMod, FLOAT: J.floatMod, DOUBLE: J.doubleMod },
+};
+
+const BAD: Compiled = { type: null, fn: () => null };
+
+export class ExpressionCompiler {
+  constructor(private readonly diagnostics: Diagnostic[]) {}
+
+  private error(pos: Pos, message: string, length = 1): Compiled {
+    this.diagnostics.push({ pos, message, length });
+    return BAD;
+  }
+
+  compile(e: Expression, scope: Scope): Compiled {
+    switch (e.kind) {
+      case 'Constant': {
+        const value = e.value;
+        return { type: e.type, fn: () => value, constant: { value } };
+      }
+      case 'Variable': {
+        const r = scope.resolveVariable(e);
+        if (typeof r === 'string') return this.error(e.pos, r, (e.streamRef ? e.streamRef.length + 1 : 0) + e.attribute.length);
+        return { type: r.type, fn: r.fn, attributeIndex: r.attributeIndex };
+      }
+      case 'Binary':
+        return this.binary(e, scope);
+      case 'Not': {
+        const o = this.compile(e.operand, scope);
+        if (o.type !== null && o.type !== 'BOOL') return this.error(e.pos, `'not' needs a bool operand, found ${lower(o.type)}`, 3);
+        const f = o.fn;
+        return { type: 'BOOL', fn: ctx => f(ctx) !== true, hasAggregate: o.hasAggregate };
+      }
+      case 'IsNull': {
+        const o = this.compile(e.operand, scope);
+        const f = o.fn;
+        return { type: 'BOOL', fn: ctx => f(ctx) === null, hasAggregate: o.hasAggregate };
+      }
+      case 'IsNullStream':
+        return this.error(e.pos, `'${e.streamRef} is null' checks a join side or pattern reference; this query has none`);
+      case 'In':
+        return this.error(e.pos, `'in ${e.table}' (table membership) is not supported yet`);
+      case 'FunctionCall':
+        return this.call(e, scope);
+    }
+  }
+
+  /** Compiles a condition and checks that it is BOOL. */
+  condition(e: Expression, scope: Scope, what: string): Compiled {
+    const c = this.compile(e, scope);
+    if (c.type !== null && c.type !== 'BOOL')
+      return this.error(e.pos, `${what} must be of type BOOL, found ${c.type} (Return type of the condition should be of type BOOL. Actual type: ${c.type})`);
+    return c;
+  }
+
+  private binary(e: Binary, scope: Scope): Compiled {
+    const l = this.compile(e.left, scope);
+    const r = this.compile(e.right, scope);
+    const hasAggregate = l.hasAggregate || r.hasAggregate;
+    if (l.type === null || r.type === null) return BAD;
+    const lf = l.fn;
+    const rf = r.fn;
+    const lt = l.type;
+    const rt = r.type;
+    switch (e.op) {
+      case 'and':
+      case 'or': {
+        if (lt !== 'BOOL' || rt !== 'BOOL') return this.error(e.pos, `'${e.op}' needs bool operands, found ${lower(lt)} and ${lower(rt)}`);
+        const fn: Eval = e.op === 'and' ? ctx => lf(ctx) === true && rf(ctx) === true : ctx => lf(ctx) === true || rf(ctx) === true;
+        return { type: 'BOOL', fn, hasAggregate };
+      }
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%': {
+        if (!isNumeric(lt) || !isNumeric(rt)) return this.error(e.pos, `Arithmetic operation between ${lt} and ${rt} cannot be executed`);
+        const t = widen(lt, rt) as 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE';
+        const op = ARITH[e.op][t];
+        return {
+          type: t,
+          hasAggregate,
+          fn: ctx => {
+            const a = lf(ctx);
+            if (a === null) return null;
+            const b = rf(ctx);
+            if (b === null) return null;
+            return op(a as number, b as number);
+          },
+        };
+      }
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        if (!isNumeric(lt) || !isNumeric(rt)) {
+          const bad = isNumeric(lt) ? rt : lt;
+          return this.error(e.pos, `${lower(bad)} cannot be used in ${e.op === '<' || e.op === '<=' ? 'less than' : 'greater than'} comparisons (${lower(lt)} ${e.op} ${lower(rt)})`);
+        }
+        const cmp = COMPARE[e.op];
+        return { type: 'BOOL', hasAggregate, fn: ctx => { const a = lf(ctx); if (a === null) return false; const b = rf(ctx); return b !== null && cmp(a as number, b as number); } };
+      }
+      case '==':
+      case '!=': {
+        const comparable = (isNumeric(lt) && isNumeric(rt)) || (lt === rt && (lt === 'STRING' || lt === 'BOOL'));
+        if (!comparable) return this.error(e.pos, `${lower(lt)} cannot be compared with ${lower(rt)}`);
+        const fn: Eval =
+          e.op === '=='
+            ? ctx => { const a = lf(ctx); if (a === null) return false; const b = rf(ctx); return b !== null && a === b; }
+            : ctx => { const a = lf(ctx); if (a === null) return false; const b = rf(ctx); return b !== null && a !== b; };
+        return { type: 'BOOL', fn, hasAggregate };
+      }
+    }
+  }
+
+  private call(e: FunctionCall, scope: Scope): Compiled {
+    const args = e.args.map(a => this.compile(a, scope));
+    const hasAggregateArg = args.some(a => a.hasAggregate);
+    if (args.some(a => a.type === null)) return BAD;
+    const infos: ArgInfo[] = args.map(a => ({ type: a.type!, constant: a.constant, attributeIndex: a.attributeIndex }));
+    const fullName = e.namespace ? `${e.namespace}:${e.name}` : e.name;
+    const nameLen = fullName.length;
+    if (e.namespace) return this.error(e.pos, `No extension exist for function '${fullName}' (namespaced functions come from Siddhi extensions, which Millrace does not have)`, nameLen);
+    try {
+      const user = scope.userFunctions.get(e.name);
+      if (user) return { type: user.returnType, fn: user.make(args.map(a => a.fn)), hasAggregate: hasAggregateArg };
+      const scalar = scalarFunctions.get(e.name);
+      if (scalar) {
+        const p = scalar.plan(infos);
+        return { type: p.type, fn: p.make(args.map(a => a.fn)), hasAggregate: hasAggregateArg };
+      }
+      const agg = aggregateFunctions.get(e.name);
+      if (agg) {
+        if (!scope.aggregate) return this.error(e.pos, `aggregate function '${e.name}' cannot be used here; aggregates belong in a select clause`, nameLen);
+        if (hasAggregateArg) return this.error(e.pos, `aggregate function '${e.name}' cannot take another aggregate as its argument`, nameLen);
+        const planned = agg.plan(infos);
+        const reader = scope.aggregate(planned, args, e);
+        if (typeof reader === 'string') return this.error(e.pos, reader, nameLen);
+        return { type: planned.type, fn: reader, hasAggregate: true };
+      }
+    } catch (err) {
+      if (err instanceof BuiltinArgError) return this.error(e.pos, err.message, nameLen);
+      throw err;
+    }
+    return this.error(e.pos, `'${e.name}' is neither a function extension nor an aggregated attribute extension`, nameLen);
+  }
+}
+
+const COMPARE: Record<'<' | '<=' | '>' | '>=', (a: number, b: number) => boolean> = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+};

@@ -1,0 +1,64 @@
+import type { Json } from '../state/json';
+import type { StateCell, StateRegistry } from '../state/state-spec';
+
+/** Called when a timer is due; `time` is the due time (the event clock has reached it). */
+export type TimerHandler = (time: number) => void;
+
+interface Timer {
+  due: number;
+  target: string;
+}
+
+/**
+ * Event-time timers. Timers are state (due time and the id of the operator that set them), so a
+ * restored runtime fires exactly what the previous invocation left pending. Operators register a
+ * handler under a stable id at construction.
+ */
+export class Scheduler {
+  private readonly handlers = new Map<string, TimerHandler>();
+  private readonly timers: StateCell<Timer[]>;
+
+  constructor(registry: StateRegistry) {
+    this.timers = registry.register<Timer[]>('scheduler', {
+      version: 1,
+      create: () => [],
+      snapshot: ts => ts.map(t => [t.due, t.target]) as Json,
+      restore: j => (j as [number, string][]).map(([due, target]) => ({ due, target })),
+    });
+  }
+
+  register(target: string, handler: TimerHandler): void {
+    this.handlers.set(target, handler);
+  }
+
+  /** Ask for `target` to be called at `due`. A target with a timer already at that time is not added twice. */
+  schedule(target: string, due: number): void {
+    const ts = this.timers.value;
+    let i = ts.length;
+    while (i > 0 && ts[i - 1].due > due) i--;
+    for (let j = i - 1; j >= 0 && ts[j].due === due; j--) if (ts[j].target === target) return;
+    ts.splice(i, 0, { due, target });
+  }
+
+  cancel(target: string): void {
+    this.timers.value = this.timers.value.filter(t => t.target !== target);
+  }
+
+  /** The earliest pending due time, or null. Stored with the unit so a tick finds due units. */
+  nextDue(): number | null {
+    const ts = this.timers.value;
+    return ts.length ? ts[0].due : null;
+  }
+
+  /** Fire, in due order, every timer due at or before `now`; handlers may schedule more. */
+  fireDue(now: number, beforeEach: (due: number) => void): void {
+    for (;;) {
+      const ts = this.timers.value;
+      if (!ts.length || ts[0].due > now) return;
+      const t = ts.shift()!;
+      beforeEach(t.due);
+      const h = this.handlers.get(t.target);
+      if (h) h(t.due);
+    }
+  }
+}

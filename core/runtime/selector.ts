@@ -1,0 +1,129 @@
+import type { Aggregator } from '../builtins/descriptor';
+import type { SelectorPlan } from '../planner/plan';
+import type { Json } from '../state/json';
+import type { StateCell, StateSpec } from '../state/state-spec';
+import { EventKind, type StreamEvent, type Value } from './event';
+import type { EvalCtx } from './eval-context';
+
+type Groups = Map<string, Aggregator[]>;
+
+function groupKeyOf(vals: readonly Value[]): string {
+  if (vals.length === 1) {
+    const v = vals[0];
+    return typeof v === 'string' ? `s${v}` : String(v);
+  }
+  return vals.map(v => (typeof v === 'string' ? `s${v}` : String(v))).join('\u0001');
+}
+
+/** Aggregator state per group key. */
+export function groupsSpec(plan: SelectorPlan): StateSpec<Groups> {
+  const fresh = () => plan.aggregates.map(a => a.create());
+  return {
+    version: 1,
+    create: () => new Map(),
+    snapshot: gs => [...gs].map(([k, aggs]) => [k, aggs.map(a => a.snapshot())]) as Json,
+    restore: j =>
+      new Map(
+        (j as [string, Json[]][]).map(([k, snaps]) => {
+          const aggs = fresh();
+          aggs.forEach((a, i) => a.restore(snaps[i]));
+          return [k, aggs];
+        }),
+      ),
+  };
+}
+
+/**
+ * Projects events to output rows: updates aggregates (CURRENT adds, EXPIRED removes, RESET
+ * clears), applies `having`, collapses a multi-event chunk to its last row (per group) when the
+ * query aggregates, then `order by`, `offset` and `limit`.
+ */
+export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[]) => void) {
+  const { projections, aggregates, groupBy, having, currentOn, expiredOn, collapseChunks, orderBy, limit, offset } = plan;
+  const nAgg = aggregates.length;
+  const keyVals: Value[] = new Array(groupBy.length);
+  const agg: Value[] = new Array(nAgg);
+  ctx.agg = agg;
+
+  const aggregatorsFor = (key: string): Aggregator[] => {
+    const gs = groups!.value;
+    let a = gs.get(key);
+    if (!a) {
+      a = aggregates.map(x => x.create());
+      gs.set(key, a);
+    }
+    return a;
+  };
+
+  const finish = (rows: StreamEvent[], keys: string[] | null) => {
+    let out = rows;
+    if (collapseChunks && rows.length > 1) {
+      if (keys) {
+        const last = new Map<string, StreamEvent>();
+        rows.forEach((r, i) => last.set(keys[i], r));
+        out = [...last.values()];
+      } else out = [rows[rows.length - 1]];
+    }
+    if (orderBy.length && out.length > 1) {
+      out = out.slice().sort((a, b) => {
+        for (const { index, desc } of orderBy) {
+          const x = a.data[index];
+          const y = b.data[index];
+          if (x === y) continue;
+          const c = x === null ? -1 : y === null ? 1 : x < y ? -1 : x > y ? 1 : 0;
+          if (c) return desc ? -c : c;
+        }
+        return 0;
+      });
+    }
+    if (offset !== undefined || limit !== undefined) {
+      const from = offset ?? 0;
+      out = out.slice(from, limit === undefined ? undefined : from + limit);
+    }
+    if (out.length) next(out);
+  };
+
+  return (chunk: StreamEvent[]) => {
+    const rows: StreamEvent[] = [];
+    const keys: string[] | null = groupBy.length && collapseChunks ? [] : null;
+    for (let i = 0; i < chunk.length; i++) {
+      const e = chunk[i];
+      const type = e.type;
+      if (type === EventKind.TIMER) continue;
+      if (type === EventKind.RESET) {
+        if (nAgg) for (const aggs of groups!.value.values()) for (const a of aggs) a.reset();
+        continue;
+      }
+      ctx.event = e;
+      let key = '';
+      if (nAgg) {
+        if (groupBy.length) {
+          for (let g = 0; g < groupBy.length; g++) keyVals[g] = groupBy[g](ctx);
+          key = groupKeyOf(keyVals);
+        }
+        const aggs = aggregatorsFor(key);
+        for (let k = 0; k < nAgg; k++) {
+          const a = aggs[k];
+          const arg = aggregates[k].arg;
+          const v = arg === null ? null : arg(ctx);
+          if (type === EventKind.CURRENT) a.add(v);
+          else a.remove(v);
+          agg[k] = a.value();
+        }
+      } else if (keys) {
+        for (let g = 0; g < groupBy.length; g++) keyVals[g] = groupBy[g](ctx);
+        key = groupKeyOf(keyVals);
+      }
+      if (type === EventKind.CURRENT ? !currentOn : !expiredOn) continue;
+      const data: Value[] = new Array(projections.length);
+      for (let p = 0; p < projections.length; p++) data[p] = projections[p](ctx);
+      if (having) {
+        ctx.out = data;
+        if (having(ctx) !== true) continue;
+      }
+      rows.push({ timestamp: e.timestamp, data, type });
+      if (keys) keys.push(key);
+    }
+    if (rows.length) finish(rows, keys);
+  };
+}

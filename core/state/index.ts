@@ -1,0 +1,12 @@
+/**
+ * State storage: the StateStore port, the snapshot codec and the in-memory store. Stores that
+ * need the platform (files, databases) live in adapters/.
+ *
+ * @example
+ *   import { MemoryStateStore, encodeUnit, type StateStore } from '../state';
+ */
+export type { Json } from './json';
+export type { StateStore, StateStoreStats, StoredUnit, UnitWrite } from './state-store';
+export { checkUnitWrites } from './state-store';
+export { decodeUnit, encodeUnit } from './snapshot-codec';
+export { MemoryStateStore } from './memory-state-store';

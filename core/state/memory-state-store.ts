@@ -1,0 +1,90 @@
+/**
+ * A StateStore in memory, for tests, benchmarks and single-process runs. Units are kept as
+ * encoded text, so every load goes through the codec exactly like a real store would, and state
+ * that does not survive encoding fails here too.
+ *
+ * @example
+ *   const store = new MemoryStateStore();
+ *   await store.commit([{ key: 'k', value: { n: 1 }, expectedVersion: null }]); // Map { 'k' => 1 }
+ *   store.stats.unitsWritten === 1;
+ */
+import { StateConflictError } from '../errors/millrace-error';
+import { decodeUnit, encodeUnit } from './snapshot-codec';
+import { checkUnitWrites, type StateStore, type StateStoreStats, type StoredUnit, type UnitWrite } from './state-store';
+
+interface Slot {
+  /** Last version written; kept after a delete so a re-created unit never reuses a version. */
+  version: number;
+  /** Null once deleted. */
+  text: string | null;
+}
+
+/** UTF-8 length without TextEncoder (core has no DOM or Node globals). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      n += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: two UTF-16 units, four bytes
+      i++;
+    } else {
+      n += 2;
+    }
+  }
+  return n;
+}
+
+export class MemoryStateStore implements StateStore {
+  readonly stats: StateStoreStats = { loads: 0, unitsRead: 0, commits: 0, unitsWritten: 0, bytesRead: 0, bytesWritten: 0 };
+  private readonly slots = new Map<string, Slot>();
+
+  async load(keys: readonly string[]): Promise<Map<string, StoredUnit>> {
+    this.stats.loads++;
+    const out = new Map<string, StoredUnit>();
+    for (const key of keys) {
+      const slot = this.slots.get(key);
+      if (slot === undefined || slot.text === null || out.has(key)) continue;
+      out.set(key, { key, version: slot.version, value: decodeUnit(slot.text) });
+      this.stats.unitsRead++;
+      this.stats.bytesRead += utf8Length(slot.text);
+    }
+    return out;
+  }
+
+  async commit(writes: readonly UnitWrite[]): Promise<Map<string, number>> {
+    checkUnitWrites(writes);
+    // Encode everything before touching a slot: a bad value must leave every unit as it was.
+    const texts = writes.map(w => (w.value === null ? null : encodeUnit(w.value)));
+    for (const w of writes) {
+      const slot = this.slots.get(w.key);
+      const current = slot === undefined || slot.text === null ? null : slot.version;
+      if (current !== w.expectedVersion) throw new StateConflictError(w.key, w.expectedVersion, current);
+    }
+    const versions = new Map<string, number>();
+    let written = 0;
+    let bytes = 0;
+    writes.forEach((w, i) => {
+      const text = texts[i];
+      const slot = this.slots.get(w.key);
+      if (text === null) {
+        // Deleting what does not exist changes nothing.
+        if (slot === undefined || slot.text === null) return;
+        slot.version++;
+        slot.text = null;
+      } else {
+        const version = (slot?.version ?? 0) + 1;
+        this.slots.set(w.key, { version, text });
+        versions.set(w.key, version);
+        bytes += utf8Length(text);
+      }
+      written++;
+    });
+    this.stats.commits++;
+    this.stats.unitsWritten += written;
+    this.stats.bytesWritten += bytes;
+    return versions;
+  }
+}

@@ -1,0 +1,135 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileStateStore } from '../../adapters/local/file-state-store';
+import { consoleLogger, MemoryStateStore } from '../../core';
+import { benchCommand } from './bench-command';
+import { runCommand } from './run-command';
+
+const USAGE = `usage:
+  millrace run APP.siddhi --input EVENTS.jsonl [--query "STORE QUERY"]... [--batch-size N] [--state DIR]
+  millrace bench APP.siddhi [--events N] [--warmup M] [--stream S]
+
+run    processes the input file (one JSON object per line: {"stream":"S","time":MS,"data":[...]},
+       {"stream":"S","time":MS,"event":{...}} or {"time":MS}) and prints every output event as
+       {"stream":"Out","time":MS,"data":[...]}, then one {"query":...,"records":[...]} per --query.
+       --batch-size N runs every N lines as a separate invocation through the state store;
+       --state DIR keeps that state in DIR (a later run continues from it).
+bench  measures the app in process and prints {"events","warmup","outputs","seconds","eventsPerSec"}.`;
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string[]>;
+}
+
+function parseArgs(args: string[], known: Record<string, 'value' | 'repeat'>): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith('--')) {
+      const [name, inline] = a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.slice(2), undefined];
+      if (!(name in known)) throw new UsageError(`unknown option --${name}`);
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      const list = flags.get(name) ?? [];
+      if (known[name] === 'value' && list.length) throw new UsageError(`--${name} given twice`);
+      list.push(value);
+      flags.set(name, list);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, v: string | undefined, dflt?: number): number | undefined {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a positive integer, found '${v}'`);
+  return Number(v);
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const env = (name: string) => process.env[name];
+  const stdout = (line: string) => process.stdout.write(line + '\n');
+  const stderr = (line: string) => process.stderr.write(line + '\n');
+  if (command === 'run') {
+    const p = parseArgs(rest, { input: 'value', query: 'repeat', 'batch-size': 'value', state: 'value' });
+    if (p.positional.length !== 1) throw new UsageError('run needs exactly one app file');
+    const inputPath = p.flags.get('input')?.[0];
+    if (!inputPath) throw new UsageError('run needs --input EVENTS.jsonl');
+    const batchSize = positiveInt('batch-size', p.flags.get('batch-size')?.[0]);
+    const stateDir = p.flags.get('state')?.[0];
+    const appPath = p.positional[0];
+    const appText = readText(appPath, 'app');
+    const inputText = readText(inputPath, 'input');
+    let tempDir: string | undefined;
+    const store =
+      stateDir !== undefined
+        ? new FileStateStore(stateDir)
+        : batchSize !== undefined
+          ? new FileStateStore((tempDir = mkdtempSync(join(tmpdir(), 'millrace-state-'))))
+          : new MemoryStateStore();
+    try {
+      return await runCommand({
+        appName: appPath,
+        appText,
+        inputName: inputPath,
+        inputText,
+        queries: p.flags.get('query') ?? [],
+        batchSize,
+        store,
+        env,
+        stdout,
+        stderr,
+        logger: consoleLogger,
+      });
+    } finally {
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    }
+  }
+  if (command === 'bench') {
+    const p = parseArgs(rest, { events: 'value', warmup: 'value', stream: 'value' });
+    if (p.positional.length !== 1) throw new UsageError('bench needs exactly one app file');
+    const appPath = p.positional[0];
+    return benchCommand({
+      appName: appPath,
+      appText: readText(appPath, 'app'),
+      events: positiveInt('events', p.flags.get('events')?.[0], 100_000)!,
+      warmup: p.flags.get('warmup')?.[0] === '0' ? 0 : positiveInt('warmup', p.flags.get('warmup')?.[0], 10_000)!,
+      stream: p.flags.get('stream')?.[0],
+      env,
+      stdout,
+      stderr,
+    });
+  }
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    stdout(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  throw new UsageError(`unknown command '${command}'`);
+}
+
+main(process.argv.slice(2)).then(
+  code => {
+    process.exitCode = code;
+  },
+  err => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`millrace: ${err.message}\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`millrace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

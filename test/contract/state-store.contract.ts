@@ -1,0 +1,273 @@
+/**
+ * The behaviour every StateStore must have. Run it against an implementation with
+ * `stateStoreContract('MyStore', async () => ({ store, cleanup }))` from a `*.test.ts` file.
+ *
+ * @example
+ *   stateStoreContract('MemoryStateStore', async () => ({ store: new MemoryStateStore(), cleanup: async () => {} }));
+ */
+import { StateCodecError, StateConflictError, StoreError } from '../../core/errors/millrace-error';
+import type { Json } from '../../core/state/json';
+import type { StateStore, UnitWrite } from '../../core/state/state-store';
+
+export interface StoreUnderTest {
+  store: StateStore;
+  cleanup(): Promise<void>;
+}
+
+/** Runs `op`, expecting StateConflictError, and returns it. */
+async function conflict(op: Promise<unknown>): Promise<StateConflictError> {
+  try {
+    await op;
+  } catch (e) {
+    expect(e).toBeInstanceOf(StateConflictError);
+    return e as StateConflictError;
+  }
+  throw new Error('expected a StateConflictError');
+}
+
+export function stateStoreContract(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: StateStore;
+
+    beforeEach(async () => {
+      subject = await make();
+      store = subject.store;
+    });
+
+    afterEach(async () => {
+      await subject.cleanup();
+    });
+
+    async function valueOf(key: string): Promise<Json | undefined> {
+      return (await store.load([key])).get(key)?.value;
+    }
+
+    async function versionOf(key: string): Promise<number | undefined> {
+      return (await store.load([key])).get(key)?.version;
+    }
+
+    test('loading missing keys gives an empty map', async () => {
+      expect((await store.load(['nope', 'also-nope'])).size).toBe(0);
+      expect((await store.load([])).size).toBe(0);
+    });
+
+    test('creates a unit with expectedVersion null at version 1', async () => {
+      const versions = await store.commit([{ key: 'a', value: { n: 1 }, expectedVersion: null }]);
+      expect([...versions]).toEqual([['a', 1]]);
+      const loaded = await store.load(['a', 'missing']);
+      expect([...loaded.keys()]).toEqual(['a']);
+      expect(loaded.get('a')).toEqual({ key: 'a', version: 1, value: { n: 1 } });
+    });
+
+    test('creating a unit that exists is a conflict', async () => {
+      await store.commit([{ key: 'a', value: 1, expectedVersion: null }]);
+      const e = await conflict(store.commit([{ key: 'a', value: 2, expectedVersion: null }]));
+      expect(e.key).toBe('a');
+      expect(e.expectedVersion).toBeNull();
+      expect(e.currentVersion).toBe(1);
+      expect(e.code).toBe('STATE_CONFLICT');
+      expect(await valueOf('a')).toBe(1);
+    });
+
+    test('updates with the loaded version', async () => {
+      await store.commit([{ key: 'a', value: 'one', expectedVersion: null }]);
+      const versions = await store.commit([{ key: 'a', value: 'two', expectedVersion: 1 }]);
+      expect(versions.get('a')).toBe(2);
+      expect((await store.load(['a'])).get('a')).toEqual({ key: 'a', version: 2, value: 'two' });
+    });
+
+    test('a stale version is a conflict carrying the current version, and writes nothing', async () => {
+      await store.commit([{ key: 'a', value: 'one', expectedVersion: null }]);
+      await store.commit([{ key: 'a', value: 'two', expectedVersion: 1 }]);
+      const e = await conflict(store.commit([{ key: 'a', value: 'stale', expectedVersion: 1 }]));
+      expect(e).toMatchObject({ key: 'a', expectedVersion: 1, currentVersion: 2 });
+      expect(await valueOf('a')).toBe('two');
+    });
+
+    test('updating a unit that does not exist is a conflict with currentVersion null', async () => {
+      const e = await conflict(store.commit([{ key: 'ghost', value: 1, expectedVersion: 3 }]));
+      expect(e).toMatchObject({ key: 'ghost', expectedVersion: 3, currentVersion: null });
+      expect(await valueOf('ghost')).toBeUndefined();
+    });
+
+    test('versions increase by exactly 1 per commit', async () => {
+      let version: number | null = null;
+      for (let i = 0; i < 6; i++) {
+        const versions: Map<string, number> = await store.commit([{ key: 'v', value: i, expectedVersion: version }]);
+        expect(versions.get('v')).toBe(i + 1);
+        version = versions.get('v') ?? null;
+      }
+      expect(await versionOf('v')).toBe(6);
+    });
+
+    test('value null deletes the unit', async () => {
+      await store.commit([{ key: 'a', value: [1], expectedVersion: null }]);
+      const versions = await store.commit([{ key: 'a', value: null, expectedVersion: 1 }]);
+      expect(versions.has('a')).toBe(false);
+      expect((await store.load(['a'])).size).toBe(0);
+      // Gone means a fresh create is expected next.
+      await conflict(store.commit([{ key: 'a', value: [2], expectedVersion: 1 }]));
+      const again = await store.commit([{ key: 'a', value: [2], expectedVersion: null }]);
+      expect(await valueOf('a')).toEqual([2]);
+      // The re-created unit never reuses a version an old writer may still hold.
+      expect(again.get('a')).toBeGreaterThan(1);
+      await conflict(store.commit([{ key: 'a', value: [3], expectedVersion: 1 }]));
+    });
+
+    test('deleting with a stale version is a conflict', async () => {
+      await store.commit([{ key: 'a', value: 1, expectedVersion: null }]);
+      await store.commit([{ key: 'a', value: 2, expectedVersion: 1 }]);
+      const e = await conflict(store.commit([{ key: 'a', value: null, expectedVersion: 1 }]));
+      expect(e.currentVersion).toBe(2);
+      expect(await valueOf('a')).toBe(2);
+    });
+
+    test('deleting a unit that does not exist changes nothing', async () => {
+      const versions = await store.commit([{ key: 'none', value: null, expectedVersion: null }]);
+      expect(versions.size).toBe(0);
+      expect(await store.commit([{ key: 'none', value: 1, expectedVersion: null }])).toEqual(new Map([['none', 1]]));
+      await conflict(store.commit([{ key: 'other', value: null, expectedVersion: 2 }]));
+    });
+
+    test('a multi-unit commit is all-or-nothing', async () => {
+      await store.commit([
+        { key: 'a', value: 'a1', expectedVersion: null },
+        { key: 'b', value: 'b1', expectedVersion: null },
+        { key: 'c', value: 'c1', expectedVersion: null },
+      ]);
+      await store.commit([{ key: 'b', value: 'b2', expectedVersion: 1 }]);
+      const e = await conflict(
+        store.commit([
+          { key: 'a', value: 'a-new', expectedVersion: 1 },
+          { key: 'b', value: 'b-new', expectedVersion: 1 },
+          { key: 'c', value: null, expectedVersion: 1 },
+          { key: 'd', value: 'd-new', expectedVersion: null },
+        ]),
+      );
+      expect(e).toMatchObject({ key: 'b', expectedVersion: 1, currentVersion: 2 });
+      const loaded = await store.load(['a', 'b', 'c', 'd']);
+      expect(Object.fromEntries([...loaded].map(([k, u]) => [k, [u.version, u.value]]))).toEqual({
+        a: [1, 'a1'],
+        b: [2, 'b2'],
+        c: [1, 'c1'],
+      });
+    });
+
+    test('a multi-unit commit applies every write and returns every new version', async () => {
+      await store.commit([{ key: 'a', value: 1, expectedVersion: null }, { key: 'b', value: 1, expectedVersion: null }]);
+      const versions = await store.commit([
+        { key: 'a', value: 2, expectedVersion: 1 },
+        { key: 'b', value: null, expectedVersion: 1 },
+        { key: 'c', value: 1, expectedVersion: null },
+      ]);
+      expect(Object.fromEntries(versions)).toEqual({ a: 2, c: 1 });
+      const loaded = await store.load(['a', 'b', 'c']);
+      expect(Object.fromEntries([...loaded].map(([k, u]) => [k, u.value]))).toEqual({ a: 2, c: 1 });
+    });
+
+    test('a value that is not JSON-safe fails the whole commit', async () => {
+      await expect(
+        store.commit([
+          { key: 'good', value: 1, expectedVersion: null },
+          { key: 'bad', value: { x: NaN }, expectedVersion: null },
+        ]),
+      ).rejects.toThrow(StateCodecError);
+      expect((await store.load(['good', 'bad'])).size).toBe(0);
+    });
+
+    test('a key written twice in one commit is rejected', async () => {
+      const writes: UnitWrite[] = [
+        { key: 'a', value: 1, expectedVersion: null },
+        { key: 'a', value: 2, expectedVersion: null },
+      ];
+      await expect(store.commit(writes)).rejects.toThrow(StoreError);
+      expect((await store.load(['a'])).size).toBe(0);
+    });
+
+    test('values round-trip exactly', async () => {
+      const values: Record<string, Json> = {
+        nested: { a: { b: { c: [1, [2, [3, { d: 'e' }]]] } }, empty: {}, list: [] },
+        numbers: [
+          0,
+          -0,
+          -1,
+          1.5,
+          -2.75e-10,
+          0.1 + 0.2,
+          Number.MAX_SAFE_INTEGER,
+          -Number.MAX_SAFE_INTEGER,
+          2 ** 63,
+          -(2 ** 63),
+          Number.MAX_VALUE,
+          Number.MIN_VALUE,
+        ],
+        unicode: { 'ключ': 'héllo wörld 🚀 日本語', lone: '\ud800', quotes: '"\\\n\u0000' },
+        emptyObject: {},
+        emptyArray: [],
+        scalar: 'text',
+        flag: false,
+        big: Array.from({ length: 2000 }, (_, i) => ({ id: i, v: i / 7, s: `event-${i}` })),
+      };
+      await store.commit(Object.entries(values).map(([key, value]) => ({ key, value, expectedVersion: null })));
+      const loaded = await store.load(Object.keys(values));
+      for (const [key, value] of Object.entries(values)) expect(loaded.get(key)?.value).toEqual(value);
+      const numbers = loaded.get('numbers')?.value as number[];
+      expect(Object.is(numbers[1], -0)).toBe(true);
+    });
+
+    test('keys are arbitrary strings and stay distinct', async () => {
+      const keys = ['q1/window', 'Q1/window', 'q1/Window', '..', '.', '', 'a b', 'a%20b', 'a~b', 'ü', 'u\u0308', '*?<>|:', 'k'.repeat(500), `${'k'.repeat(500)}x`, '\ud800'];
+      await store.commit(keys.map((key, i) => ({ key, value: i, expectedVersion: null })));
+      const loaded = await store.load(keys);
+      expect(loaded.size).toBe(keys.length);
+      keys.forEach((key, i) => expect(loaded.get(key)).toEqual({ key, version: 1, value: i }));
+    });
+
+    test('loaded values are independent copies', async () => {
+      await store.commit([{ key: 'a', value: { list: [1] }, expectedVersion: null }]);
+      const first = (await store.load(['a'])).get('a')?.value as { list: number[] };
+      first.list.push(2);
+      expect(await valueOf('a')).toEqual({ list: [1] });
+    });
+
+    test('concurrent commits from the same loaded version: exactly one wins', async () => {
+      await store.commit([{ key: 'race', value: 'start', expectedVersion: null }]);
+      const loaded = (await store.load(['race'])).get('race');
+      const attempts = Array.from({ length: 8 }, (_, i) =>
+        store.commit([{ key: 'race', value: `writer-${i}`, expectedVersion: loaded?.version ?? null }]),
+      );
+      const results = await Promise.allSettled(attempts);
+      const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+      expect(won).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') {
+          expect(r.reason).toBeInstanceOf(StateConflictError);
+          expect(r.reason).toMatchObject({ key: 'race', expectedVersion: 1, currentVersion: 2 });
+        }
+      }
+      expect((await store.load(['race'])).get('race')).toEqual({ key: 'race', version: 2, value: `writer-${won[0]}` });
+    });
+
+    test('concurrent read-modify-write retry loops lose no update', async () => {
+      const writers = 8;
+      const increments = 10;
+      async function writer(): Promise<void> {
+        for (let done = 0; done < increments; ) {
+          const unit = (await store.load(['counter'])).get('counter');
+          const n = unit === undefined ? 0 : (unit.value as { n: number }).n;
+          try {
+            await store.commit([{ key: 'counter', value: { n: n + 1 }, expectedVersion: unit?.version ?? null }]);
+            done++;
+          } catch (e) {
+            if (!(e instanceof StateConflictError)) throw e;
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: writers }, writer));
+      const unit = (await store.load(['counter'])).get('counter');
+      expect(unit?.value).toEqual({ n: writers * increments });
+      expect(unit?.version).toBe(writers * increments);
+    }, 30_000);
+  });
+}
