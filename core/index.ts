@@ -12,5 +12,5 @@ export { toOutputJson } from './runtime/value-codec';
 export * from './state';
 export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } from './state/state-spec';
 export { runInvocation, type InputRecord, type OutputEvent, type InvocationRequest, type InvocationResult } from './state/invocation-runner';
-export { consoleLogger, silentLogger, memoryLogger, type Logger } from './io/logger';
+export { silentLogger, memoryLogger, type Logger } from './io/logger';
 export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

@@ -6,14 +6,6 @@ export interface Logger {
   error(message: string): void;
 }
 
-/** Writes every level to the console's error stream (stdout is kept for results). */
-export const consoleLogger: Logger = {
-  debug: m => console.error(`DEBUG ${m}`),
-  info: m => console.error(`INFO ${m}`),
-  warn: m => console.error(`WARN ${m}`),
-  error: m => console.error(`ERROR ${m}`),
-};
-
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Collects messages, for tests. */

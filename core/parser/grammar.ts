@@ -13,7 +13,7 @@
 import { CstParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from 'chevrotain';
 import * as T from './lexer';
 
-export const enum InputKind {
+const enum InputKind {
   Single,
   Join,
   State,

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../adapters/local/file-state-store';
-import { consoleLogger, MemoryStateStore } from '../../core';
+import { consoleLogger } from '../../adapters/local/console-logger';
+import { MemoryStateStore } from '../../core';
 import { benchCommand } from './bench-command';
 import { runCommand } from './run-command';
 
