@@ -55,9 +55,10 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
     return a;
   };
 
-  const finish = (rows: StreamEvent[], keys: string[] | null) => {
+  /** `keys` null: the rows need no collapsing (one per event without aggregates, or already one per group). */
+  const finish = (rows: StreamEvent[], keys: string[] | null, collapse: boolean) => {
     let out = rows;
-    if (collapseChunks && rows.length > 1) {
+    if (collapse && rows.length > 1) {
       if (keys) {
         const last = new Map<string, StreamEvent>();
         rows.forEach((r, i) => last.set(keys[i], r));
@@ -82,6 +83,53 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
     }
     if (out.length) next(out);
   };
+
+  const project = (e: StreamEvent): StreamEvent => {
+    ctx.event = e;
+    const data: Value[] = new Array(projections.length);
+    for (let p = 0; p < projections.length; p++) data[p] = projections[p](ctx);
+    return { timestamp: e.timestamp, data, type: e.type };
+  };
+
+  // A collapsing query without `having` outputs, per group, the row of the group's last event;
+  // the group's aggregates do not change after that event within the chunk, so the row can be
+  // computed once at the end instead of for every event.
+  if (collapseChunks && !having) {
+    const lastOf = new Map<string, { e: StreamEvent; aggs: Aggregator[] }>();
+    return (chunk: StreamEvent[]) => {
+      for (let i = 0; i < chunk.length; i++) {
+        const e = chunk[i];
+        const type = e.type;
+        if (type === EventKind.TIMER) continue;
+        if (type === EventKind.RESET) {
+          for (const aggs of groups!.value.values()) for (const a of aggs) a.reset();
+          continue;
+        }
+        ctx.event = e;
+        let key = '';
+        if (groupBy.length) {
+          for (let g = 0; g < groupBy.length; g++) keyVals[g] = groupBy[g](ctx);
+          key = groupKeyOf(keyVals);
+        }
+        const aggs = aggregatorsFor(key);
+        for (let k = 0; k < nAgg; k++) {
+          const arg = aggregates[k].arg;
+          const v = arg === null ? null : arg(ctx);
+          if (type === EventKind.CURRENT) aggs[k].add(v);
+          else aggs[k].remove(v);
+        }
+        if (type === EventKind.CURRENT ? currentOn : expiredOn) lastOf.set(key, { e, aggs });
+      }
+      if (!lastOf.size) return;
+      const rows: StreamEvent[] = [];
+      for (const { e, aggs } of lastOf.values()) {
+        for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
+        rows.push(project(e));
+      }
+      lastOf.clear();
+      finish(rows, null, false);
+    };
+  }
 
   return (chunk: StreamEvent[]) => {
     const rows: StreamEvent[] = [];
@@ -115,15 +163,14 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
         key = groupKeyOf(keyVals);
       }
       if (type === EventKind.CURRENT ? !currentOn : !expiredOn) continue;
-      const data: Value[] = new Array(projections.length);
-      for (let p = 0; p < projections.length; p++) data[p] = projections[p](ctx);
+      const row = project(e);
       if (having) {
-        ctx.out = data;
+        ctx.out = row.data;
         if (having(ctx) !== true) continue;
       }
-      rows.push({ timestamp: e.timestamp, data, type });
+      rows.push(row);
       if (keys) keys.push(key);
     }
-    if (rows.length) finish(rows, keys);
+    if (rows.length) finish(rows, keys, collapseChunks);
   };
 }
