@@ -66,8 +66,11 @@ export type Emit = (chunk: import('../runtime/event').StreamEvent[]) => void;
 export interface WindowOperator {
   /** Takes a chunk of CURRENT events and emits CURRENT, EXPIRED and RESET events downstream. */
   process(chunk: import('../runtime/event').StreamEvent[], emit: Emit): void;
-  /** Called when a time scheduled with `schedule` is reached. */
-  onTimer?(time: number, emit: Emit): void;
+  /**
+   * Called when a time asked for with `schedule` is reached. `now` is the event clock (it may be
+   * past `due` when the clock jumped); events the window releases carry `now` as their time.
+   */
+  onTimer?(now: number, emit: Emit, due: number): void;
   /** The events held now, for joins and on-demand queries. */
   contents(): import('../runtime/event').StreamEvent[];
 }

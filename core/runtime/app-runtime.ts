@@ -97,12 +97,11 @@ export class AppRuntime {
     j.receivers.push(chunk => listener(streamId, chunk));
   }
 
-  /** Moves the clock to `time` (never back) and fires every timer due by then, in time order. */
+  /** Moves the clock to `time` (never back), then fires every timer due by then, in due order, at that time. */
   advanceTime(time: number): void {
-    this.scheduler.fireDue(time, due => {
-      if (due > this.clockCell.value.now) this.clockCell.value.now = due;
-    });
-    if (time > this.clockCell.value.now) this.clockCell.value.now = time;
+    const clock = this.clockCell.value;
+    if (time > clock.now) clock.now = time;
+    this.scheduler.fireDue(clock.now);
   }
 
   /** Sends one event into a stream at event time `timestamp`. */
@@ -220,11 +219,11 @@ export class AppRuntime {
         });
         if (op.onTimer) {
           const onTimer = op.onTimer.bind(op);
-          this.scheduler.register(timerId, t => {
+          this.scheduler.register(timerId, (now, due) => {
             try {
-              onTimer(t, next);
+              onTimer(now, next, due);
             } catch (err) {
-              this.logger.error(`Error in '${this.plan.name}' while firing a timer of ${h.name} window at ${t}: ${err instanceof Error ? err.message : String(err)}`);
+              this.logger.error(`Error in '${this.plan.name}' while firing a timer of ${h.name} window at ${now}: ${err instanceof Error ? err.message : String(err)}`);
             }
           });
         }

@@ -1,8 +1,12 @@
 import type { Json } from '../state/json';
 import type { StateCell, StateRegistry } from '../state/state-spec';
 
-/** Called when a timer is due; `time` is the due time (the event clock has reached it). */
-export type TimerHandler = (time: number) => void;
+/**
+ * Called when a timer is due. `now` is the event clock, which may be past `due` when the clock
+ * jumped (Siddhi's playback fires late timers at the time the clock reached, and what they emit
+ * carries that time).
+ */
+export type TimerHandler = (now: number, due: number) => void;
 
 interface Timer {
   due: number;
@@ -51,14 +55,13 @@ export class Scheduler {
   }
 
   /** Fire, in due order, every timer due at or before `now`; handlers may schedule more. */
-  fireDue(now: number, beforeEach: (due: number) => void): void {
+  fireDue(now: number): void {
     for (;;) {
       const ts = this.timers.value;
       if (!ts.length || ts[0].due > now) return;
       const t = ts.shift()!;
-      beforeEach(t.due);
       const h = this.handlers.get(t.target);
-      if (h) h(t.due);
+      if (h) h(now, t.due);
     }
   }
 }

@@ -1,5 +1,4 @@
 /** Every conformance app and store query parses; the three syntax-error cases are rejected. */
-import './chevrotain-shim';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseApp, parseOnDemandQuery } from '../../../core/parser';

@@ -1,5 +1,4 @@
-/** Shared helpers for the parser tests. Import parser functions from here (the shim must load first). */
-import './chevrotain-shim';
+/** Shared helpers for the parser tests. */
 import { parseApp, parseExpression, parseOnDemandQuery } from '../../../core/parser';
 import { CompileError, ParseError, type Diagnostic } from '../../../core/errors/millrace-error';
 import type { App, Definition, Expression, Query, StateElement, StateInput } from '../../../core/ast/nodes';
