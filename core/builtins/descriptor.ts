@@ -75,11 +75,22 @@ export interface WindowOperator {
   contents(): import('../runtime/event').StreamEvent[];
 }
 
+/** What a window's planning step can ask of the planner. */
+export interface WindowPlanEnv {
+  /** The attributes of the events entering the window, in order. */
+  readonly attributes: readonly { readonly name: string; readonly type: AttrType }[];
+  /**
+   * Parses and compiles a SiddhiQL expression (such as the text of `expression('count() <= 20')`)
+   * with the names and aggregates that `scope` provides. Throws BuiltinArgError on any problem.
+   */
+  compileExpression(text: string, scope: import('../planner/expression-compiler').Scope): import('../planner/expression-compiler').Compiled;
+}
+
 /** A window such as `length(n)`. */
 export interface WindowFunction extends BuiltinDoc {
   /** Batch windows emit whole batches preceded by RESET. */
   readonly batch: boolean;
-  plan(args: readonly ArgInfo[]): { create(ctx: WindowContext): WindowOperator };
+  plan(args: readonly ArgInfo[], env: WindowPlanEnv): { create(ctx: WindowContext): WindowOperator };
 }
 
 /** A stream function or processor such as `#log(...)`: sees every event, may add attributes. */

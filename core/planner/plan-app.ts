@@ -14,10 +14,11 @@ import type {
   StreamDefinition,
   Variable,
 } from '../ast/nodes';
-import { BuiltinArgError, type ArgInfo } from '../builtins/descriptor';
+import { BuiltinArgError, type ArgInfo, type WindowPlanEnv } from '../builtins/descriptor';
 import { streamFunctions } from '../builtins/stream-functions';
 import { windowFunctions } from '../builtins/windows/window-functions';
-import { PlanError, type Diagnostic } from '../errors/millrace-error';
+import { CompileError, PlanError, type Diagnostic } from '../errors/millrace-error';
+import { parseExpression } from '../parser';
 import type { Value } from '../runtime/event';
 import type { Eval, EvalCtx } from '../runtime/eval-context';
 import { ExpressionCompiler, type Compiled, type Scope, type UserFunction } from './expression-compiler';
@@ -263,7 +264,7 @@ class AppPlanner {
         }
         if (args.some(a => a.type === null)) continue;
         try {
-          const p = wf.plan(argInfos(args));
+          const p = wf.plan(argInfos(args), this.windowEnv(schema));
           handlers.push({ kind: 'window', name: wname, batch: wf.batch, expiredNeeded: expiredOn, create: p.create });
         } catch (e) {
           if (!(e instanceof BuiltinArgError)) throw e;
@@ -386,6 +387,25 @@ class AppPlanner {
       case 'EveryState':
         return this.checkStateStreams(e.element);
     }
+  }
+
+  private windowEnv(attributes: readonly AttributeSchema[]): WindowPlanEnv {
+    return {
+      attributes,
+      compileExpression: (text, scope) => {
+        let expr: Expression;
+        try {
+          expr = parseExpression(text);
+        } catch (e) {
+          if (e instanceof CompileError) throw new BuiltinArgError(`cannot parse '${text}': ${e.diagnostics.map(d => d.message).join('; ')}`);
+          throw e;
+        }
+        const diagnostics: Diagnostic[] = [];
+        const c = new ExpressionCompiler(diagnostics).compile(expr, { ...scope, userFunctions: this.userFunctions });
+        if (diagnostics.length) throw new BuiltinArgError(`in '${text}': ${diagnostics.map(d => d.message).join('; ')}`);
+        return c;
+      },
+    };
   }
 
   private singleScope(streamId: string, alias: string | undefined, schema: readonly AttributeSchema[]): Scope {
