@@ -23,7 +23,7 @@ import type { Value } from '../runtime/event';
 import type { Eval, EvalCtx } from '../runtime/eval-context';
 import { ExpressionCompiler, type Compiled, type Scope, type UserFunction } from './expression-compiler';
 import { fingerprint } from './fingerprint';
-import type { AggregatePlan, AppPlan, HandlerPlan, QueryPlan, SelectorPlan, SinkPlan } from './plan';
+import type { AggregatePlan, AppPlan, HandlerPlan, QueryPlan, RatePlan, SelectorPlan, SinkPlan } from './plan';
 import { describeSchema, type AttributeSchema, type StreamSchema } from './schema';
 
 /** Core windows that Millrace knows but does not run yet (they get "not supported yet", not "unknown"). */
@@ -214,13 +214,15 @@ class AppPlanner {
     this.queryNames.add(name);
 
     const input = this.input(q.input);
-    if (q.outputRate) this.notSupported(q.outputRate.pos, 'output rate limiting', 'output'.length);
+    const snapshot = q.outputRate?.kind === 'SnapshotRate';
+    if (snapshot && q.output.eventType !== undefined && q.output.eventType !== 'ALL')
+      this.error(q.output.pos, `output snapshot needs 'all events' (the default with snapshot); '${q.output.eventType.toLowerCase()} events' cannot be used with it`);
     if (!input) {
       this.checkUnsupportedSelect(q);
       return null;
     }
 
-    const outputType = q.output.eventType ?? 'CURRENT';
+    const outputType = q.output.eventType ?? (snapshot ? 'ALL' : 'CURRENT');
     const currentOn = outputType !== 'EXPIRED';
     const expiredOn = outputType !== 'CURRENT';
     const handlers: HandlerPlan[] = [];
@@ -273,8 +275,9 @@ class AppPlanner {
       }
     }
 
-    const selector = this.selector(q.selector, streamId, input.input.alias, schema, currentOn, expiredOn);
+    const selector = this.selector(q.selector, streamId, input.input.alias, schema, currentOn, expiredOn, !snapshot);
     if (!selector) return null;
+    const rate = this.ratePlan(q, selector, handlers.some(h => h.kind === 'window'));
 
     let output: QueryPlan['output'];
     const out = q.output;
@@ -316,7 +319,7 @@ class AppPlanner {
         this.notSupported(out.pos, `'${out.kind === 'DeleteOutput' ? 'delete' : out.kind === 'UpdateOutput' ? 'update' : 'update or insert'}' (table output)`);
         return null;
     }
-    return { name, fingerprint: fingerprint(q), inputStream: streamId, handlers, selector, output };
+    return { name, fingerprint: fingerprint(q), inputStream: streamId, handlers, selector, rate, output };
   }
 
   /** For inputs we cannot plan yet, still resolve what we can so that more errors are reported. */
@@ -432,6 +435,7 @@ class AppPlanner {
     schema: readonly AttributeSchema[],
     currentOn: boolean,
     expiredOn: boolean,
+    collapse: boolean,
   ): SelectorPlan | null {
     const base = this.singleScope(streamId, alias, schema);
     const aggregates: AggregatePlan[] = [];
@@ -504,10 +508,31 @@ class AppPlanner {
       orderBy,
       limit,
       offset,
-      collapseChunks: aggregates.length > 0,
+      collapseChunks: collapse && aggregates.length > 0,
       currentOn,
       expiredOn,
     };
+  }
+
+  private ratePlan(q: Query, selector: SelectorPlan, windowed: boolean): RatePlan | undefined {
+    const r = q.outputRate;
+    if (!r) return undefined;
+    const grouped = selector.groupBy.length > 0;
+    const positive = (n: number, what: string) => {
+      if (n > 0) return true;
+      this.error(r.pos, `output rate limiting needs a positive ${what}, found ${n}`, 'output'.length);
+      return false;
+    };
+    switch (r.kind) {
+      case 'EventsRate':
+        return positive(r.count, 'number of events') ? { kind: 'events', type: r.type, count: r.count, grouped } : undefined;
+      case 'TimeRate':
+        return positive(r.millis, 'period') ? { kind: 'time', type: r.type, millis: r.millis, grouped } : undefined;
+      case 'SnapshotRate':
+        return positive(r.millis, 'period')
+          ? { kind: 'snapshot', millis: r.millis, grouped, windowed, aggregated: selector.aggregates.length > 0 }
+          : undefined;
+    }
   }
 
   private constantCount(e: Expression | undefined, what: string): number | undefined {

@@ -62,6 +62,12 @@ export interface SelectorPlan {
 
 export type OutputPlan = { readonly kind: 'insert'; readonly target: string } | { readonly kind: 'return' };
 
+/** Output rate limiting; `grouped` when the query has `group by`. */
+export type RatePlan =
+  | { readonly kind: 'events'; readonly type: 'ALL' | 'FIRST' | 'LAST'; readonly count: number; readonly grouped: boolean }
+  | { readonly kind: 'time'; readonly type: 'ALL' | 'FIRST' | 'LAST'; readonly millis: number; readonly grouped: boolean }
+  | { readonly kind: 'snapshot'; readonly millis: number; readonly grouped: boolean; readonly windowed: boolean; readonly aggregated: boolean };
+
 export interface QueryPlan {
   readonly name: string;
   /** Changes whenever the query's text changes (positions aside); scopes its state. */
@@ -69,5 +75,6 @@ export interface QueryPlan {
   readonly inputStream: string;
   readonly handlers: readonly HandlerPlan[];
   readonly selector: SelectorPlan;
+  readonly rate?: RatePlan;
   readonly output: OutputPlan;
 }

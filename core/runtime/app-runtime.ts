@@ -6,6 +6,7 @@ import { StateRegistry, type RestoreReport, type StateCell } from '../state/stat
 import { EventKind, type StreamEvent, type Value } from './event';
 import { newEvalCtx, type EvalCtx } from './eval-context';
 import { Scheduler } from './scheduler';
+import { makeRateLimiter } from './rate-limiter';
 import { groupsSpec, makeSelector } from './selector';
 
 type Receiver = (chunk: StreamEvent[]) => void;
@@ -159,9 +160,20 @@ export class AppRuntime {
   private buildQuery(q: QueryPlan): void {
     const prefix = `q:${q.name}:${q.fingerprint}`;
     const ctx = newEvalCtx(this.clockView);
-    let next: Receiver = this.outputStage(q);
+    const output = this.outputStage(q);
+    let selected: (chunk: StreamEvent[], keys: string[] | null) => void = output;
+    if (q.rate) {
+      const timerId = `${prefix}/rate`;
+      const limiter = makeRateLimiter(
+        q.rate,
+        { state: (name, spec) => this.registry.register(`${timerId}/${name}`, spec), schedule: due => this.scheduler.schedule(timerId, due) },
+        output,
+      );
+      this.scheduler.register(timerId, now => limiter.onTimer(now));
+      selected = (chunk, keys) => limiter.process(chunk, keys);
+    }
     const groups = q.selector.aggregates.length ? this.registry.register(`${prefix}/groups`, groupsSpec(q.selector)) : null;
-    next = makeSelector(q.selector, ctx, groups, next);
+    let next: Receiver = makeSelector(q.selector, ctx, groups, selected);
     for (let i = q.handlers.length - 1; i >= 0; i--) next = this.handlerStage(q.handlers[i], i, prefix, ctx, next);
     this.junction(q.inputStream).receivers.push(next);
   }

@@ -38,7 +38,7 @@ export function groupsSpec(plan: SelectorPlan): StateSpec<Groups> {
  * clears), applies `having`, collapses a multi-event chunk to its last row (per group) when the
  * query aggregates, then `order by`, `offset` and `limit`.
  */
-export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[]) => void) {
+export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[], keys: string[] | null) => void) {
   const { projections, aggregates, groupBy, having, currentOn, expiredOn, collapseChunks, orderBy, limit, offset } = plan;
   const nAgg = aggregates.length;
   const keyVals: Value[] = new Array(groupBy.length);
@@ -55,33 +55,48 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
     return a;
   };
 
-  /** `keys` null: the rows need no collapsing (one per event without aggregates, or already one per group). */
+  const compareRows = (a: StreamEvent, b: StreamEvent): number => {
+    for (const { index, desc } of orderBy) {
+      const x = a.data[index];
+      const y = b.data[index];
+      if (x === y) continue;
+      const c = x === null ? -1 : y === null ? 1 : x < y ? -1 : x > y ? 1 : 0;
+      if (c) return desc ? -c : c;
+    }
+    return 0;
+  };
+
+  /**
+   * Collapses (when asked) to the last row per group key, in order of each group's first row,
+   * then applies order by, offset and limit. `keys` (one per row, with group by) travel along
+   * for the rate limiter.
+   */
   const finish = (rows: StreamEvent[], keys: string[] | null, collapse: boolean) => {
     let out = rows;
+    let outKeys = keys;
     if (collapse && rows.length > 1) {
       if (keys) {
-        const last = new Map<string, StreamEvent>();
-        rows.forEach((r, i) => last.set(keys[i], r));
-        out = [...last.values()];
+        const last = new Map<string, number>();
+        keys.forEach((k, i) => last.set(k, i));
+        const idx = [...last.values()];
+        out = idx.map(i => rows[i]);
+        outKeys = idx.map(i => keys[i]);
       } else out = [rows[rows.length - 1]];
     }
     if (orderBy.length && out.length > 1) {
-      out = out.slice().sort((a, b) => {
-        for (const { index, desc } of orderBy) {
-          const x = a.data[index];
-          const y = b.data[index];
-          if (x === y) continue;
-          const c = x === null ? -1 : y === null ? 1 : x < y ? -1 : x > y ? 1 : 0;
-          if (c) return desc ? -c : c;
-        }
-        return 0;
-      });
+      const src = out;
+      const srcKeys = outKeys;
+      const idx = src.map((_, i) => i).sort((i, j) => compareRows(src[i], src[j]) || i - j);
+      out = idx.map(i => src[i]);
+      outKeys = srcKeys && idx.map(i => srcKeys[i]);
     }
     if (offset !== undefined || limit !== undefined) {
       const from = offset ?? 0;
-      out = out.slice(from, limit === undefined ? undefined : from + limit);
+      const to = limit === undefined ? undefined : from + limit;
+      out = out.slice(from, to);
+      outKeys = outKeys && outKeys.slice(from, to);
     }
-    if (out.length) next(out);
+    if (out.length) next(out, outKeys);
   };
 
   const project = (e: StreamEvent): StreamEvent => {
@@ -126,14 +141,15 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
         for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
         rows.push(project(e));
       }
+      const keys = groupBy.length ? [...lastOf.keys()] : null;
       lastOf.clear();
-      finish(rows, null, false);
+      finish(rows, keys, false);
     };
   }
 
   return (chunk: StreamEvent[]) => {
     const rows: StreamEvent[] = [];
-    const keys: string[] | null = groupBy.length && collapseChunks ? [] : null;
+    const keys: string[] | null = groupBy.length ? [] : null;
     for (let i = 0; i < chunk.length; i++) {
       const e = chunk[i];
       const type = e.type;

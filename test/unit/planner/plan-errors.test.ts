@@ -60,6 +60,8 @@ describe('planner errors', () => {
     ['@app:async', "@app:async define stream A (x int); from A select x insert into B;", '@Async not supported'],
     ['an undefined fault stream', 'define stream A (x int); from !A select x insert into B;', "@OnError(action='STREAM')"],
     ['convert to an unknown type', "define stream A (x int); from A select convert(x, 'date') as d insert into B;", "cannot produce type 'date'"],
+    ['snapshot rate limiting with current events', 'define stream A (x int); from A select x output snapshot every 1 sec insert current events into B;', "output snapshot needs 'all events'"],
+    ['a zero event count', 'define stream A (x int); from A select x output every 0 events insert into B;', 'needs a positive number of events'],
     ['sum of a string', 'define stream A (s string); from A#window.length(2) select sum(s) as t insert into B;', 'Sum not supported for STRING'],
   ])('rejects %s', (_what, app, message) => {
     const e = planErrors(app);
@@ -73,7 +75,6 @@ describe('planner errors', () => {
     ['a table', 'define stream A (x int); define table T (x int); from A select x insert into C;', "table 'T'", 'define table T'],
     ['a partition', 'define stream A (x int); partition with (x of A) begin from A select x insert into C; end;', 'partition', 'partition with'],
     ['a time window', 'define stream A (x int); from A#window.time(1 sec) select x insert into C;', "window 'time'", '#window.time'],
-    ['output rate limiting', 'define stream A (x int); from A select x output every 2 events insert into C;', 'output rate limiting', 'output every'],
   ])('says %s is not supported yet, at its position', (_what, app, what, at) => {
     const e = planErrors(app);
     const d = e.diagnostics.find(x => x.message.endsWith('is not supported yet'));
