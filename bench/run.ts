@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_START_TIME, syntheticPool } from '../adapters/local/synthetic-source';
-import type { AttributeSchema, Value } from '../core';
+import { encodeUnit, type AttributeSchema, type Json, type Value } from '../core';
 import { benchCommand } from '../functions/local/bench-command';
 
 const TRADES: AttributeSchema[] = [
@@ -17,6 +17,8 @@ interface Scenario {
   name: string;
   file: string;
   events: number;
+  /** Events a full window holds, for the state size per windowed event. */
+  windowed?: number;
   /** The same result computed by hand; returns the number of output rows. */
   hand(pool: Value[][], events: number, first: number): number;
 }
@@ -82,16 +84,109 @@ const scenarios: Scenario[] = [
       return outputs;
     },
   },
+  {
+    name: 'length(1000) sum/avg',
+    file: 'length-sliding-sum-avg.siddhi',
+    events: 1_000_000,
+    windowed: 1000,
+    hand(pool, events, first) {
+      const ring: number[][] = [];
+      let head = 0;
+      let vol = 0;
+      let price = 0;
+      for (let i = first; i < first + events; i++) {
+        const row = pool[i % pool.length];
+        if (ring.length - head === 1000) {
+          const old = ring[head++];
+          vol -= old[2] as number;
+          price -= old[1] as number;
+          if (head > 4096) {
+            ring.splice(0, head);
+            head = 0;
+          }
+        }
+        ring.push(row as number[]);
+        vol += row[2] as number;
+        price += row[1] as number;
+        keep({ timestamp: BENCH_START_TIME + i, data: [row[0], vol, price / (ring.length - head)] });
+      }
+      return events;
+    },
+  },
+  {
+    name: 'time(1 min) group by 1,000 keys',
+    file: 'time-group-by-1000-keys.siddhi',
+    events: 1_000_000,
+    windowed: 60_000,
+    hand(pool, events, first) {
+      // A queue of (time, key, price) and per-key running sum and count, like the window does.
+      const times: number[] = [];
+      const keys: number[] = [];
+      const prices: number[] = [];
+      let head = 0;
+      const sum = new Map<number, number>();
+      const cnt = new Map<number, number>();
+      for (let i = first; i < first + events; i++) {
+        const t = BENCH_START_TIME + i;
+        while (head < times.length && times[head] + 60_000 <= t) {
+          const k = keys[head];
+          sum.set(k, sum.get(k)! - prices[head]);
+          cnt.set(k, cnt.get(k)! - 1);
+          head++;
+        }
+        if (head > 65_536) {
+          times.splice(0, head);
+          keys.splice(0, head);
+          prices.splice(0, head);
+          head = 0;
+        }
+        const row = pool[i % pool.length];
+        const k = t % 1000;
+        const p = row[1] as number;
+        times.push(t);
+        keys.push(k);
+        prices.push(p);
+        sum.set(k, (sum.get(k) ?? 0) + p);
+        cnt.set(k, (cnt.get(k) ?? 0) + 1);
+        keep({ timestamp: t, data: [k, sum.get(k), cnt.get(k)] });
+      }
+      return events;
+    },
+  },
+  {
+    name: 'lengthBatch(100) order by, limit 5',
+    file: 'length-batch-top5.siddhi',
+    events: 1_000_000,
+    hand(pool, events, first) {
+      let outputs = 0;
+      let batch: Value[][] = [];
+      for (let i = first; i < first + events; i++) {
+        batch.push(pool[i % pool.length]);
+        if (batch.length === 100) {
+          const top = batch
+            .slice()
+            .sort((a, b) => (b[1] as number) - (a[1] as number) || (a[2] as number) - (b[2] as number))
+            .slice(0, 5);
+          for (const r of top) keep({ timestamp: BENCH_START_TIME + i, data: r });
+          outputs += top.length;
+          batch = [];
+        }
+      }
+      return outputs;
+    },
+  },
 ];
 
 async function main() {
   const only = process.argv[2];
   const pool = syntheticPool(TRADES);
   const rows: string[] = [];
+  const failed: string[] = [];
   for (const s of scenarios) {
     if (only && !s.name.includes(only)) continue;
     const appText = readFileSync(join(__dirname, '..', 'bench', 'scenarios', s.file), 'utf8');
     let engine: { outputs: number; eventsPerSec: number; seconds: number } | undefined;
+    let stateBytes = 0;
     await benchCommand({
       appName: s.file,
       appText,
@@ -99,8 +194,13 @@ async function main() {
       warmup: Math.min(200_000, s.events / 5),
       stdout: l => (engine = JSON.parse(l)),
       stderr: l => process.stderr.write(l + '\n'),
+      afterRun: rt => (stateBytes = Buffer.byteLength(encodeUnit(rt.snapshot() as unknown as Json))),
     });
-    if (!engine) throw new Error(`scenario ${s.name} failed`);
+    if (!engine) {
+      failed.push(s.name);
+      console.log(JSON.stringify({ scenario: s.name, error: 'the app did not run (see above)' }));
+      continue;
+    }
     // Same rows as the engine: warm up on the first ones, count the ones after them.
     const warmup = Math.min(200_000, s.events / 5);
     s.hand(pool, warmup, 0);
@@ -116,11 +216,14 @@ async function main() {
       eventsPerSec: engine.eventsPerSec,
       handEventsPerSec: handRate,
       ratio: Number((engine.eventsPerSec / handRate).toFixed(3)),
+      stateBytes,
+      ...(s.windowed ? { stateBytesPerWindowedEvent: Number((stateBytes / s.windowed).toFixed(1)) } : {}),
     };
     rows.push(JSON.stringify(line));
     console.log(JSON.stringify(line));
   }
   void rows;
+  if (failed.length) process.exitCode = 1;
 }
 
 main().catch(e => {

@@ -109,6 +109,33 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
   // A collapsing query without `having` outputs, per group, the row of the group's last event;
   // the group's aggregates do not change after that event within the chunk, so the row can be
   // computed once at the end instead of for every event.
+  if (collapseChunks && !having && !groupBy.length) {
+    return (chunk: StreamEvent[]) => {
+      let last: StreamEvent | null = null;
+      const aggs = aggregatorsFor('');
+      for (let i = 0; i < chunk.length; i++) {
+        const e = chunk[i];
+        const type = e.type;
+        if (type === EventKind.TIMER) continue;
+        if (type === EventKind.RESET) {
+          for (let k = 0; k < nAgg; k++) aggs[k].reset();
+          continue;
+        }
+        ctx.event = e;
+        for (let k = 0; k < nAgg; k++) {
+          const arg = aggregates[k].arg;
+          const v = arg === null ? null : arg(ctx);
+          if (type === EventKind.CURRENT) aggs[k].add(v);
+          else aggs[k].remove(v);
+        }
+        if (type === EventKind.CURRENT ? currentOn : expiredOn) last = e;
+      }
+      if (last === null) return;
+      for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
+      finish([project(last)], null, false);
+    };
+  }
+
   if (collapseChunks && !having) {
     const lastOf = new Map<string, { e: StreamEvent; aggs: Aggregator[] }>();
     return (chunk: StreamEvent[]) => {

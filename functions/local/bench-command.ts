@@ -10,6 +10,8 @@ export interface BenchOptions {
   readonly env?: (name: string) => string | undefined;
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
+  /** Called with the runtime after the run, e.g. to measure its state. */
+  readonly afterRun?: (runtime: AppRuntime) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   const started = performance.now();
   for (let n = 0; n < o.events; n++, i++) runtime.send(stream, t++, pool[i % pool.length]);
   const seconds = (performance.now() - started) / 1000;
+  o.afterRun?.(runtime);
   o.stdout(JSON.stringify({ events: o.events, warmup: o.warmup, outputs, seconds: Number(seconds.toFixed(4)), eventsPerSec: Math.round(o.events / seconds) }));
   return 0;
 }

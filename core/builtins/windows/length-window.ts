@@ -1,5 +1,6 @@
 import { BuiltinArgError, type WindowFunction } from '../descriptor';
-import { arityCheck, eventListSpec, expiredCopy, intParam } from './window-state';
+import { eventQueueSpec } from './event-queue';
+import { arityCheck, expiredCopy, intParam } from './window-state';
 
 /** `length(n)`: keeps the last n events; each arrival beyond n expires the oldest. */
 export const lengthWindow: WindowFunction = {
@@ -15,9 +16,9 @@ export const lengthWindow: WindowFunction = {
     if (!Number.isSafeInteger(n)) throw new BuiltinArgError(`length window size ${n} is too large`);
     return {
       create(ctx) {
-        const held = ctx.state('events', eventListSpec);
+        const held = ctx.state('events', eventQueueSpec);
         return {
-          contents: () => held.value,
+          contents: () => held.value.toArray(),
           process(chunk, emit) {
             const out = [];
             for (const e of chunk) {
@@ -26,9 +27,9 @@ export const lengthWindow: WindowFunction = {
                 out.push(e, expiredCopy(e, now));
                 continue;
               }
-              const es = held.value;
-              if (es.length >= n) out.push(expiredCopy(es.shift()!, now));
-              es.push(e);
+              const q = held.value;
+              if (q.size >= n) out.push(expiredCopy(q.shift()!, now));
+              q.push(e);
               out.push(e);
             }
             if (out.length) emit(out);
