@@ -47,7 +47,8 @@ export interface Aggregator {
 
 /** An aggregate function such as `sum` or `distinctCount`. */
 export interface AggregateFunction extends BuiltinDoc {
-  plan(args: readonly ArgInfo[]): { type: AttrType; create(): Aggregator };
+  /** `survivesReset`: the value outlives a batch window's RESET (minForever, maxForever). */
+  plan(args: readonly ArgInfo[]): { type: AttrType; create(): Aggregator; survivesReset?: boolean };
 }
 
 /** What a window operator gets from the runtime. */

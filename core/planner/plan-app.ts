@@ -443,7 +443,7 @@ class AppPlanner {
       ...base,
       aggregate: (planned, args) => {
         const idx = aggregates.length;
-        aggregates.push({ create: planned.create, arg: args.length ? args[0].fn : null });
+        aggregates.push({ create: planned.create, arg: args.length ? args[0].fn : null, survivesReset: planned.survivesReset === true });
         return (ctx: EvalCtx) => ctx.agg[idx];
       },
     };

@@ -43,6 +43,7 @@ export interface AggregatePlan {
   readonly create: () => Aggregator;
   /** The argument, or null for `count()`. */
   readonly arg: Eval | null;
+  readonly survivesReset: boolean;
 }
 
 export interface SelectorPlan {

@@ -45,6 +45,14 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
   const agg: Value[] = new Array(nAgg);
   ctx.agg = agg;
 
+  // After a RESET every group is back at its initial values, so unless an aggregate outlives
+  // resets the groups can go: state stays as small as the current batch's keys.
+  const dropOnReset = aggregates.every(a => !a.survivesReset);
+  const resetAll = () => {
+    if (dropOnReset) groups!.value.clear();
+    else for (const aggs of groups!.value.values()) for (const a of aggs) a.reset();
+  };
+
   const aggregatorsFor = (key: string): Aggregator[] => {
     const gs = groups!.value;
     let a = gs.get(key);
@@ -112,13 +120,14 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
   if (collapseChunks && !having && !groupBy.length) {
     return (chunk: StreamEvent[]) => {
       let last: StreamEvent | null = null;
-      const aggs = aggregatorsFor('');
+      let aggs = aggregatorsFor('');
       for (let i = 0; i < chunk.length; i++) {
         const e = chunk[i];
         const type = e.type;
         if (type === EventKind.TIMER) continue;
         if (type === EventKind.RESET) {
-          for (let k = 0; k < nAgg; k++) aggs[k].reset();
+          resetAll();
+          aggs = aggregatorsFor('');
           continue;
         }
         ctx.event = e;
@@ -136,7 +145,10 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
     };
   }
 
-  if (collapseChunks && !having) {
+  // (Rows computed at the end see each group's aggregates as they are then; a RESET in the
+  // chunk drops the groups, so rows recorded before it keep their pre-reset aggregators.
+  // Aggregates that survive resets are reset in place instead, hence the generic path.)
+  if (collapseChunks && !having && dropOnReset) {
     const lastOf = new Map<string, { e: StreamEvent; aggs: Aggregator[] }>();
     return (chunk: StreamEvent[]) => {
       for (let i = 0; i < chunk.length; i++) {
@@ -144,7 +156,7 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
         const type = e.type;
         if (type === EventKind.TIMER) continue;
         if (type === EventKind.RESET) {
-          for (const aggs of groups!.value.values()) for (const a of aggs) a.reset();
+          resetAll();
           continue;
         }
         ctx.event = e;
@@ -182,7 +194,7 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
       const type = e.type;
       if (type === EventKind.TIMER) continue;
       if (type === EventKind.RESET) {
-        if (nAgg) for (const aggs of groups!.value.values()) for (const a of aggs) a.reset();
+        if (nAgg) resetAll();
         continue;
       }
       ctx.event = e;

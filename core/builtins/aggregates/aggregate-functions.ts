@@ -310,7 +310,7 @@ const all: AggregateFunction[] = [
       ...doc(name, '(arg INT|LONG|FLOAT|DOUBLE)', 'the argument type', `${name === 'maxForever' ? 'Largest' : 'Smallest'} value ever seen, ignoring expiry and resets.`, `from S select ${name}(price) as m insert into Out;`),
       plan(args) {
         const t = oneArg(name, args, NUMERIC, 'a numeric attribute');
-        return { type: t, create: () => new ForeverAgg(name === 'maxForever') };
+        return { type: t, create: () => new ForeverAgg(name === 'maxForever'), survivesReset: true };
       },
     }),
   ),
