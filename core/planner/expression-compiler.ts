@@ -1,4 +1,4 @@
-import type { AttrType, Binary, Expression, FunctionCall, Pos, Variable } from '../ast/nodes';
+import type { AttrType, Binary, Expression, FunctionCall, In, Pos, Variable } from '../ast/nodes';
 import { BuiltinArgError, type AggregateFunction, type ArgInfo } from '../builtins/descriptor';
 
 export type PlannedAggregate = ReturnType<AggregateFunction['plan']>;
@@ -38,6 +38,10 @@ export interface Scope {
   /** Registers an aggregate and returns the reader of its value; absent where aggregates are not allowed. */
   aggregate?(planned: PlannedAggregate, args: readonly Compiled[], call: FunctionCall): Eval | string;
   readonly userFunctions: ReadonlyMap<string, UserFunction>;
+  /** Whether a join side or reference named so is present (`A is null`); undefined when no such name. */
+  resolvePresence?(name: string): Eval | undefined;
+  /** Plans `x in T`; absent where tables cannot be consulted. */
+  resolveIn?(e: In): Compiled | string;
 }
 
 const NUMERIC_RANK: Partial<Record<AttrType, number>> = { INT: 1, LONG: 2, FLOAT: 3, DOUBLE: 4 };
@@ -88,14 +92,28 @@ export class ExpressionCompiler {
         return { type: 'BOOL', fn: ctx => f(ctx) !== true, hasAggregate: o.hasAggregate };
       }
       case 'IsNull': {
-        const o = this.compile(e.operand, scope);
+        const op = e.operand;
+        if (op.kind === 'Variable' && op.streamRef === undefined && op.index === undefined) {
+          // `A is null` where A names a join side rather than an attribute.
+          const attr = scope.resolveVariable(op);
+          const present = typeof attr === 'string' ? scope.resolvePresence?.(op.attribute) : undefined;
+          if (present) return { type: 'BOOL', fn: ctx => present(ctx) !== true };
+        }
+        const o = this.compile(op, scope);
         const f = o.fn;
         return { type: 'BOOL', fn: ctx => f(ctx) === null, hasAggregate: o.hasAggregate };
       }
-      case 'IsNullStream':
-        return this.error(e.pos, `'${e.streamRef} is null' checks a join side or pattern reference; this query has none`);
-      case 'In':
-        return this.error(e.pos, `'in ${e.table}' (table membership) is not supported yet`);
+      case 'IsNullStream': {
+        const present = e.index === undefined ? scope.resolvePresence?.((e.isFault ? '!' : '') + e.streamRef) : undefined;
+        if (!present) return this.error(e.pos, `'${e.streamRef}' in '${e.streamRef} is null' is not a join side or pattern reference of this query`, e.streamRef.length);
+        return { type: 'BOOL', fn: ctx => present(ctx) !== true };
+      }
+      case 'In': {
+        if (!scope.resolveIn) return this.error(e.pos, `'in ${e.table}' cannot be used here`);
+        const r = scope.resolveIn(e);
+        if (typeof r === 'string') return this.error(e.pos, r);
+        return r;
+      }
       case 'FunctionCall':
         return this.call(e, scope);
     }

@@ -3,16 +3,26 @@ import type {
   App,
   AttrType,
   Definition,
+  DeleteOutput,
   Expression,
   FunctionDefinition,
+  In,
   InputStream,
+  JoinInput,
+  OnDemandQuery,
+  OutputAction,
   Pos,
   Query,
   Selector,
   SingleInput,
   StateElement,
   StreamDefinition,
+  TableDefinition,
+  UpdateOrInsertOutput,
+  UpdateOutput,
   Variable,
+  WindowDefinition,
+  WindowHandler,
 } from '../ast/nodes';
 import { BuiltinArgError, type ArgInfo, type WindowPlanEnv } from '../builtins/descriptor';
 import { streamFunctions } from '../builtins/stream-functions';
@@ -23,7 +33,25 @@ import type { Value } from '../runtime/event';
 import type { Eval, EvalCtx } from '../runtime/eval-context';
 import { ExpressionCompiler, type Compiled, type Scope, type UserFunction } from './expression-compiler';
 import { fingerprint } from './fingerprint';
-import type { AggregatePlan, AppPlan, HandlerPlan, QueryPlan, RatePlan, SelectorPlan, SinkPlan } from './plan';
+import type {
+  AggregatePlan,
+  AppPlan,
+  HandlerPlan,
+  JoinPlan,
+  JoinSourcePlan,
+  NamedWindowPlan,
+  OnDemandPlan,
+  OutputPlan,
+  QueryPlan,
+  RatePlan,
+  SelectorPlan,
+  SinkPlan,
+  StoreConditionPlan,
+  TablePlan,
+} from './plan';
+import { eventSource, rowSource, slotSource, sourcesScope, type ScopeOptions, type Source } from './scope';
+import { planStoreCondition, storeScope, type StoreTarget } from './store-condition';
+import { toInt, toLong } from '../runtime/java-num';
 import { describeSchema, type AttributeSchema, type StreamSchema } from './schema';
 
 /** Core windows that Millrace knows but does not run yet (they get "not supported yet", not "unknown"). */
@@ -45,6 +73,18 @@ export function planApp(app: App, source: string): AppPlan {
   return new AppPlanner(app, source).plan();
 }
 
+/**
+ * Plans an on-demand query (`from T on ... select ...`, `select ... insert into T`, `delete T on
+ * ...`, `update T set ... on ...`, `update or insert into T ...`) against an app's tables and
+ * named windows. Throws PlanError with positions in the query text.
+ *
+ * @example
+ *   const q = planOnDemand(plan, parseOnDemandQuery(text), text);
+ */
+export function planOnDemand(plan: AppPlan, query: OnDemandQuery, text: string): OnDemandPlan {
+  return new AppPlanner({ kind: 'App', pos: query.pos, annotations: [], definitions: [], elements: [] }, text, plan).onDemand(query);
+}
+
 class AppPlanner {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly compiler = new ExpressionCompiler(this.diagnostics);
@@ -54,11 +94,75 @@ class AppPlanner {
   private readonly sinks = new Map<string, SinkPlan[]>();
   private readonly sources = new Map<string, SinkPlan[]>();
   private readonly queryNames = new Set<string>();
+  private readonly tables = new Map<string, TableInfo>();
+  private readonly windows = new Map<string, NamedWindowPlan>();
 
   constructor(
     private readonly app: App,
     private readonly source: string,
-  ) {}
+    seed?: AppPlan,
+  ) {
+    if (seed) {
+      for (const [id, st] of seed.streams) this.streams.set(id, st);
+      seed.tables.forEach((t, index) => this.tables.set(t.id, { ...t, index, plan: t }));
+      for (const w of seed.windows) this.windows.set(w.id, w);
+      for (const [id, f] of seed.functions) this.userFunctions.set(id, f);
+    }
+  }
+
+  onDemand(q: OnDemandQuery): OnDemandPlan {
+    const result = this.onDemandPlan(q);
+    if (this.diagnostics.length || !result) throw new PlanError(this.source, [...this.diagnostics].sort((a, b) => a.pos.offset - b.pos.offset));
+    return result;
+  }
+
+  private onDemandPlan(q: OnDemandQuery): OnDemandPlan | null {
+    let find: Extract<OnDemandPlan, { kind: 'find' }> | undefined;
+    const sel = q.selector ?? { kind: 'Selector', pos: q.pos, star: true, attributes: [], groupBy: [], orderBy: [] };
+    if (q.input) {
+      const i = q.input;
+      if (i.within || i.per) {
+        this.notSupported((i.within ?? i.per)!.pos, "reading an aggregation with 'within' and 'per'");
+        return null;
+      }
+      const table = this.tables.get(i.store);
+      const window = this.windows.get(i.store);
+      if (!table && !window) {
+        this.error(i.pos, `'${i.store}' is not a table or named window of this app`, i.store.length);
+        return null;
+      }
+      const names = [i.store, ...(i.alias ? [i.alias] : [])];
+      const attributes = (table ?? window)!.attributes;
+      const rowScope = this.scopeOf([eventSource(i.store, names, attributes)]);
+      let store: Extract<OnDemandPlan, { kind: 'find' }>['store'];
+      if (table) {
+        const on = planStoreCondition(this.compiler, i.on, { ...this.storeTarget(table, i.alias), source: rowSource(i.store, names, attributes) }, this.scopeOf([]));
+        if (!on) return null;
+        store = { kind: 'table', table: table.id, on };
+      } else {
+        const on = i.on ? this.compiler.condition(i.on, rowScope, 'condition').fn : undefined;
+        store = { kind: 'window', window: window!.id, on };
+      }
+      const selector = this.selector(sel, rowScope, attributes, true, false, true);
+      if (!selector) return null;
+      find = { kind: 'find', store, selector };
+      if (!q.output) return find;
+    }
+    if (!q.output) {
+      this.error(q.pos, 'an on-demand query needs a from clause or a write (insert into, delete, update)');
+      return null;
+    }
+    const selector = find?.selector ?? (q.selector ? this.selector(q.selector, this.scopeOf([]), [], true, false, true) : undefined);
+    if (q.selector && !selector) return null;
+    const schema = selector ?? { outputSchema: [] as AttributeSchema[] };
+    const output = this.output(q.output, schema as SelectorPlan);
+    if (!output) return null;
+    if (output.kind === 'insert' || output.kind === 'return') {
+      this.error(q.output.pos, 'on-demand queries write into tables only');
+      return null;
+    }
+    return { kind: 'write', from: find, selector: selector ?? undefined, output };
+  }
 
   private error(pos: Pos, message: string, length = 1): void {
     this.diagnostics.push({ pos, message, length });
@@ -88,7 +192,18 @@ class AppPlanner {
     }
     const written = new Set(queries.flatMap(q => (q.output.kind === 'insert' ? [q.output.target] : [])));
     const inputStreams = [...this.streams.values()].filter(s => s.origin === 'defined' && !written.has(s.id)).map(s => s.id);
-    return { name, source: this.source, streams: this.streams, queries, inputStreams, sinks: this.sinks, sources: this.sources };
+    return {
+      name,
+      source: this.source,
+      streams: this.streams,
+      queries,
+      inputStreams,
+      tables: [...this.tables.values()].map(t => t.plan),
+      windows: [...this.windows.values()],
+      functions: this.userFunctions,
+      sinks: this.sinks,
+      sources: this.sources,
+    };
   }
 
   private appAnnotations(): string {
@@ -128,9 +243,9 @@ class AppPlanner {
       case 'FunctionDefinition':
         return this.functionDefinition(d);
       case 'TableDefinition':
-        return this.notSupported(d.pos, `table '${d.id}'`);
+        return this.tableDefinition(d);
       case 'WindowDefinition':
-        return this.notSupported(d.pos, `named window '${d.id}'`);
+        return this.windowDefinition(d);
       case 'TriggerDefinition':
         return this.notSupported(d.pos, `trigger '${d.id}'`);
       case 'AggregationDefinition':
@@ -178,6 +293,37 @@ class AppPlanner {
     }
   }
 
+  private tableDefinition(d: TableDefinition): void {
+    const attributes = this.checkAttributes(d);
+    const columns = (a: Annotation) =>
+      a.elements.flatMap(e => {
+        const i = attributes.findIndex(x => x.name === e.value);
+        if (i < 0) this.error(e.pos, `@${a.name} names '${e.value}', which is not an attribute of table '${d.id}'`, e.value.length + 2);
+        return i < 0 ? [] : [i];
+      });
+    let primaryKey: number[] = [];
+    const indexes: number[] = [];
+    for (const a of d.annotations) {
+      const key = a.name.toLowerCase();
+      if (key === 'primarykey') {
+        if (primaryKey.length) this.error(a.pos, `table '${d.id}' has more than one @PrimaryKey`);
+        primaryKey = columns(a);
+      } else if (key === 'index') indexes.push(...columns(a));
+      else if (key === 'indexby') this.error(a.pos, '@IndexBy is no longer supported; use @Index');
+      else if (key === 'store') this.notSupported(a.pos, `@store on table '${d.id}'`);
+    }
+    const plan: TablePlan = { id: d.id, attributes, primaryKey, indexes: [...new Set(indexes)], fingerprint: fingerprint(d) };
+    this.tables.set(d.id, { ...plan, index: this.tables.size, plan });
+  }
+
+  private windowDefinition(d: WindowDefinition): void {
+    const attributes = this.checkAttributes(d);
+    const type = d.outputEventType ?? 'ALL';
+    const window = this.planWindow(d.window, attributes, type !== 'CURRENT');
+    if (!window) return;
+    this.windows.set(d.id, { id: d.id, attributes, window, currentOn: type !== 'EXPIRED', expiredOn: type !== 'CURRENT', fingerprint: fingerprint(d) });
+  }
+
   private functionDefinition(d: FunctionDefinition): void {
     if (d.language.toLowerCase() !== 'javascript' && d.language.toLowerCase() !== 'js') {
       this.error(d.pos, `No extension exist for script language '${d.language}'; Millrace runs [javascript] functions`);
@@ -213,23 +359,138 @@ class AppPlanner {
     }
     this.queryNames.add(name);
 
-    const input = this.input(q.input);
     const snapshot = q.outputRate?.kind === 'SnapshotRate';
     if (snapshot && q.output.eventType !== undefined && q.output.eventType !== 'ALL')
       this.error(q.output.pos, `output snapshot needs 'all events' (the default with snapshot); '${q.output.eventType.toLowerCase()} events' cannot be used with it`);
+    const outputType = q.output.kind === 'ReturnOutput' || q.output.kind === 'InsertOutput' ? q.output.eventType : q.output.eventType;
+    const effective = outputType ?? (snapshot ? 'ALL' : 'CURRENT');
+    const currentOn = effective !== 'EXPIRED';
+    const expiredOn = effective !== 'CURRENT';
+
+    const input = this.queryInput(q.input, expiredOn);
     if (!input) {
       this.checkUnsupportedSelect(q);
       return null;
     }
+    if (q.selector.star && input.starClash) {
+      this.error(q.selector.pos, input.starClash);
+      return null;
+    }
+    const selector = this.selector(q.selector, input.scope, input.starAttributes, currentOn, expiredOn, !snapshot);
+    if (!selector) return null;
+    const rate = this.ratePlan(q, selector, input.windowed);
+    const output = this.output(q.output, selector);
+    if (!output) return null;
+    return { name, fingerprint: fingerprint(q), inputStream: input.stream, handlers: input.handlers, join: input.join, selector, rate, output };
+  }
 
-    const outputType = q.output.eventType ?? (snapshot ? 'ALL' : 'CURRENT');
-    const currentOn = outputType !== 'EXPIRED';
-    const expiredOn = outputType !== 'CURRENT';
+  /** For inputs we cannot plan yet, still resolve what we can so that more errors are reported. */
+  private checkUnsupportedSelect(q: Query): void {
+    if (q.input.kind !== 'StateInput') return;
+    const refs = new Set<string>();
+    collectRefs(q.input.element, refs);
+    const check = (e: Expression): void => {
+      walkExpression(e, v => {
+        if (v.streamRef && !refs.has(v.streamRef) && !this.streams.has(v.streamRef))
+          this.error(v.pos, `Id '${v.streamRef}' not defined within the current scope`, v.streamRef.length);
+      });
+    };
+    for (const a of q.selector.attributes) check(a.expression);
+    if (q.selector.having) check(q.selector.having);
+  }
+
+  private queryInput(
+    i: InputStream,
+    expiredOn: boolean,
+  ): {
+    stream: string;
+    handlers: HandlerPlan[];
+    join?: JoinPlan;
+    scope: Scope;
+    starAttributes: readonly AttributeSchema[];
+    windowed: boolean;
+    starClash?: string;
+  } | null {
+    switch (i.kind) {
+      case 'SingleInput': {
+        const src = this.resolveSource(i);
+        if (!src) return null;
+        if (src.kind === 'table') {
+          this.error(i.stream.pos, `table '${src.id}' cannot be read as a stream: join it, use 'in', or query it on demand`, src.id.length);
+          return null;
+        }
+        const names = [src.id, ...(i.alias ? [i.alias] : [])];
+        const planned = this.planHandlers(i, src.id, names, src.attributes, expiredOn, src.kind === 'window');
+        const scope = this.scopeOf([eventSource(src.id, names, planned.attributes)]);
+        return { stream: src.id, handlers: planned.handlers, scope, starAttributes: planned.attributes, windowed: src.kind === 'window' || planned.windowed };
+      }
+      case 'JoinInput':
+        return this.joinInput(i, expiredOn);
+      case 'StateInput':
+        this.notSupported(i.pos, i.type === 'pattern' ? 'pattern' : 'sequence');
+        this.checkStateStreams(i.element);
+        return null;
+      case 'AnonymousInput':
+        this.notSupported(i.pos, 'anonymous inner query');
+        return null;
+    }
+  }
+
+  /** What a query input names: a stream (incl. fault streams), a named window or a table. */
+  private resolveSource(i: SingleInput): { kind: 'stream' | 'window' | 'table'; id: string; attributes: readonly AttributeSchema[] } | null {
+    const s = i.stream;
+    if (s.isInner) {
+      this.error(s.pos, `inner stream '#${s.id}' can only be used inside a partition`, s.id.length + 1);
+      return null;
+    }
+    const id = s.isFault ? `!${s.id}` : s.id;
+    const table = s.isFault ? undefined : this.tables.get(s.id);
+    if (table) return { kind: 'table', id: s.id, attributes: table.attributes };
+    const window = s.isFault ? undefined : this.windows.get(s.id);
+    if (window) return { kind: 'window', id: s.id, attributes: window.attributes };
+    const schema = this.streams.get(id);
+    if (schema) return { kind: 'stream', id, attributes: schema.attributes };
+    const def = s.isFault ? undefined : this.definitionIds.get(s.id);
+    if (def && (def.kind === 'TableDefinition' || def.kind === 'WindowDefinition')) return null;
+    if (def) {
+      const what = { TriggerDefinition: 'trigger', AggregationDefinition: 'aggregation', FunctionDefinition: 'function' }[def.kind as 'TriggerDefinition'];
+      this.notSupported(s.pos, `reading from a ${what ?? 'definition'}`, s.id.length);
+    } else if (s.isFault) this.error(s.pos, `fault stream '!${s.id}' exists only when '${s.id}' has @OnError(action='STREAM')`, s.id.length + 1);
+    else this.error(s.pos, `Stream/table/window/aggregation definition with ID '${s.id}' has not been defined`, s.id.length);
+    return null;
+  }
+
+  private scopeOf(sources: readonly Source[], first?: ScopeOptions['first']): Scope {
+    let scope: Scope;
+    const resolveIn = (e: In): Compiled | string => {
+      const table = this.tables.get(e.table);
+      if (!table) return `'in ${e.table}': '${e.table}' is not a table`;
+      const cond = planStoreCondition(this.compiler, e.operand, this.storeTarget(table), scope);
+      if (!cond) return `the condition of 'in ${e.table}' has errors`;
+      const ti = table.index;
+      return { type: 'BOOL', fn: ctx => ctx.tables[ti].exists(ctx, cond) };
+    };
+    scope = sourcesScope(sources, { userFunctions: this.userFunctions, first, resolveIn });
+    return scope;
+  }
+
+  private storeTarget(t: TableInfo, alias?: string): StoreTarget {
+    return { source: rowSource(t.id, [t.id, ...(alias ? [alias] : [])], t.attributes), primaryKey: t.primaryKey, indexes: t.indexes };
+  }
+
+  /** Filters, stream functions and the window of one input, in order. */
+  private planHandlers(
+    input: SingleInput,
+    id: string,
+    names: readonly string[],
+    attributes: readonly AttributeSchema[],
+    expiredOn: boolean,
+    isNamedWindow: boolean,
+  ): { handlers: HandlerPlan[]; attributes: AttributeSchema[]; windowed: boolean } {
     const handlers: HandlerPlan[] = [];
-    let schema: AttributeSchema[] = [...input.schema.attributes];
-    const streamId = input.stream;
-    for (const h of input.input.handlers) {
-      const scope = this.singleScope(streamId, input.input.alias, schema);
+    let schema: AttributeSchema[] = [...attributes];
+    for (const h of input.handlers) {
+      const scope = this.scopeOf([eventSource(id, names, schema)]);
       if (h.kind === 'Filter') {
         const c = this.compiler.condition(h.condition, scope, 'filter condition');
         handlers.push({ kind: 'filter', condition: c.fn });
@@ -253,38 +514,129 @@ class AppPlanner {
         }
       } else {
         const wname = h.namespace ? `${h.namespace}:${h.name}` : h.name;
+        if (isNamedWindow) {
+          this.error(h.pos, `'${id}' is a named window; a query reading it cannot add another window`, wname.length + 8);
+          continue;
+        }
         if (handlers.some(x => x.kind === 'window')) {
           this.error(h.pos, 'a query input can have only one window', 7);
           continue;
         }
-        const wf = h.namespace ? undefined : windowFunctions.get(h.name);
-        const args = h.args.map(a => this.compiler.compile(a, scope));
-        if (!wf) {
-          if (!h.namespace && PENDING_WINDOWS.has(h.name)) this.notSupported(h.pos, `window '${wname}'`, wname.length + 8);
-          else this.error(h.pos, `No extension exist for window '${wname}'`, wname.length + 8);
-          continue;
-        }
-        if (args.some(a => a.type === null)) continue;
-        try {
-          const p = wf.plan(argInfos(args), this.windowEnv(schema));
-          handlers.push({ kind: 'window', name: wname, batch: wf.batch, expiredNeeded: expiredOn, create: p.create });
-        } catch (e) {
-          if (!(e instanceof BuiltinArgError)) throw e;
-          this.error(h.pos, e.message, wname.length + 8);
-        }
+        const planned = this.planWindow(h, schema, expiredOn);
+        if (planned) handlers.push(planned);
       }
     }
+    return { handlers, attributes: schema, windowed: handlers.some(h => h.kind === 'window') };
+  }
 
-    const selector = this.selector(q.selector, streamId, input.input.alias, schema, currentOn, expiredOn, !snapshot);
-    if (!selector) return null;
-    const rate = this.ratePlan(q, selector, handlers.some(h => h.kind === 'window'));
+  private planWindow(h: WindowHandler, schema: readonly AttributeSchema[], expiredNeeded: boolean): Extract<HandlerPlan, { kind: 'window' }> | null {
+    const wname = h.namespace ? `${h.namespace}:${h.name}` : h.name;
+    const wf = h.namespace ? undefined : windowFunctions.get(h.name);
+    const scope = this.scopeOf([eventSource('window', [], schema)]);
+    const args = h.args.map(a => this.compiler.compile(a, scope));
+    if (!wf) {
+      if (!h.namespace && PENDING_WINDOWS.has(h.name)) this.notSupported(h.pos, `window '${wname}'`, wname.length + 8);
+      else this.error(h.pos, `No extension exist for window '${wname}'`, wname.length + 8);
+      return null;
+    }
+    if (args.some(a => a.type === null)) return null;
+    try {
+      const p = wf.plan(argInfos(args), this.windowEnv(schema));
+      return { kind: 'window', name: wname, batch: wf.batch, expiredNeeded, create: p.create };
+    } catch (e) {
+      if (!(e instanceof BuiltinArgError)) throw e;
+      this.error(h.pos, e.message, wname.length + 8);
+      return null;
+    }
+  }
 
-    let output: QueryPlan['output'];
-    const out = q.output;
+  private joinInput(j: JoinInput, expiredOn: boolean) {
+    const sides = [j.left, j.right].map(input => {
+      const src = this.resolveSource(input);
+      if (!src) return null;
+      const names = [src.id, ...(input.alias ? [input.alias] : [])];
+      if (src.kind === 'table') {
+        if (input.handlers.length) this.error(input.handlers[0].pos, `table '${src.id}' in a join takes no filters or windows; put conditions in 'on'`);
+        if (input.unidirectional) this.error(input.pos, `table '${src.id}' never triggers a join, so it cannot be unidirectional`);
+        return { src, names, input, handlers: [] as HandlerPlan[], attributes: src.attributes };
+      }
+      const p = this.planHandlers(input, src.id, names, src.attributes, expiredOn, src.kind === 'window');
+      return { src, names, input, handlers: p.handlers, attributes: p.attributes as readonly AttributeSchema[] };
+    });
+    const [l, r] = sides;
+    if (!l || !r) return null;
+    if (l.src.kind === 'table' && r.src.kind === 'table') {
+      this.error(j.pos, `Both inputs of join ${l.src.id} and ${r.src.id} are from static sources`);
+      return null;
+    }
+    if (j.left.unidirectional && j.right.unidirectional) {
+      this.error(j.pos, 'only one side of a join can be unidirectional');
+      return null;
+    }
+    if (j.within || j.per) this.error((j.within ?? j.per)!.pos, "'within' and 'per' cannot be used as neither side of the join is an aggregation");
+    const nL = l.attributes.length;
+    const nR = r.attributes.length;
+    // Join sides in `on`: left reads slot 0, right slot 1; a table side reads the row tried.
+    const onSource = (side: typeof l, slot: number): Source =>
+      side.src.kind === 'table' ? rowSource(side.src.id, side.names, side.attributes) : slotSource(side.src.id, side.names, side.attributes, slot);
+    const onScope = this.scopeOf([onSource(l, 0), onSource(r, 1)]);
+    let on: Eval | undefined;
+    let tableLookup: StoreConditionPlan | undefined;
+    const tableSide = l.src.kind === 'table' ? l : r.src.kind === 'table' ? r : undefined;
+    if (tableSide) {
+      const probeSide = tableSide === l ? r : l;
+      const t = this.tables.get(tableSide.src.id)!;
+      const probe = this.scopeOf([slotSource(probeSide.src.id, probeSide.names, probeSide.attributes, tableSide === l ? 1 : 0)]);
+      const cond = planStoreCondition(this.compiler, j.on, { ...this.storeTarget(t), source: rowSource(t.id, tableSide.names, t.attributes) }, probe);
+      if (!cond) return null;
+      tableLookup = cond;
+    } else if (j.on) {
+      const c = this.compiler.condition(j.on, onScope, 'join condition');
+      if (c.type === null) return null;
+      on = c.fn;
+    }
+    const leftTriggers = l.src.kind !== 'table' && !j.right.unidirectional;
+    const rightTriggers = r.src.kind !== 'table' && !j.left.unidirectional;
+    const join: JoinPlan = {
+      left: this.joinSourcePlan(l.src, l.handlers),
+      right: this.joinSourcePlan(r.src, r.handlers),
+      leftWidth: nL,
+      rightWidth: nR,
+      leftTriggers,
+      rightTriggers,
+      leftOuter: j.joinType === 'LEFT_OUTER' || j.joinType === 'FULL_OUTER',
+      rightOuter: j.joinType === 'RIGHT_OUTER' || j.joinType === 'FULL_OUTER',
+      on,
+      tableLookup,
+    };
+    const presence = (k: number): Eval => ctx => ctx.event.data[k];
+    const scope = this.scopeOf([
+      eventSource(l.src.id, l.names, l.attributes, 0, presence(nL + nR)),
+      eventSource(r.src.id, r.names, r.attributes, nL, presence(nL + nR + 1)),
+    ]);
+    const star = [...l.attributes, ...r.attributes];
+    const clash = star.map(a => a.name).filter((name, i, all) => all.indexOf(name) !== i);
+    return {
+      stream: '',
+      handlers: [],
+      join,
+      scope,
+      starAttributes: star,
+      windowed: l.handlers.some(h => h.kind === 'window') || r.handlers.some(h => h.kind === 'window') || l.src.kind !== 'stream' || r.src.kind !== 'stream',
+      starClash: clash.length ? `Duplicate attribute exist in streams [${describeSchema({ id: l.src.id, attributes: l.attributes })}, ${describeSchema({ id: r.src.id, attributes: r.attributes })}]: ${[...new Set(clash)].join(', ')}` : undefined,
+    };
+  }
+
+  private joinSourcePlan(src: { kind: 'stream' | 'window' | 'table'; id: string }, handlers: HandlerPlan[]): JoinSourcePlan {
+    if (src.kind === 'table') return { kind: 'table', table: src.id };
+    if (src.kind === 'window') return { kind: 'window', window: src.id, handlers };
+    return { kind: 'stream', stream: src.id, handlers };
+  }
+
+  private output(out: OutputAction, selector: SelectorPlan): OutputPlan | null {
     switch (out.kind) {
       case 'ReturnOutput':
-        output = { kind: 'return' };
-        break;
+        return { kind: 'return' };
       case 'InsertOutput': {
         const target = out.target;
         if (target.isInner) {
@@ -295,81 +647,88 @@ class AppPlanner {
           this.error(target.pos, `cannot insert into the fault stream '!${target.id}'; the engine writes it`, target.id.length + 1);
           return null;
         }
+        const table = this.tables.get(target.id);
+        const window = this.windows.get(target.id);
         const def = this.definitionIds.get(target.id);
+        if (table || window) {
+          const into = (table ?? window)!;
+          if (!sameAttributes(into.attributes, selector.outputSchema)) {
+            const missing = selector.outputSchema.find(a => !into.attributes.some(b => b.name === a.name));
+            this.error(
+              target.pos,
+              missing
+                ? `Attribute ${missing.name} does not exist on ${table ? 'Event Table' : 'window'} ${describeSchema(into)}`
+                : `the select clause gives ${describeSchema({ id: 'select', attributes: selector.outputSchema })}, which does not match ${describeSchema(into)}`,
+              target.id.length,
+            );
+            return null;
+          }
+          return table ? { kind: 'insertTable', table: target.id } : { kind: 'insert', target: target.id };
+        }
+        // A table or window definition that failed has been reported already.
+        if (def && (def.kind === 'TableDefinition' || def.kind === 'WindowDefinition')) return null;
         if (def && def.kind !== 'StreamDefinition') {
-          const what = { TableDefinition: 'table', WindowDefinition: 'named window', TriggerDefinition: 'trigger', AggregationDefinition: 'aggregation', FunctionDefinition: 'function' }[def.kind];
-          if (def.kind === 'TableDefinition' || def.kind === 'WindowDefinition') this.notSupported(target.pos, `inserting into a ${what}`, target.id.length);
-          else this.error(target.pos, `cannot insert into '${target.id}': it is a ${what}`, target.id.length);
+          const what = { TriggerDefinition: 'trigger', AggregationDefinition: 'aggregation', FunctionDefinition: 'function' }[def.kind as 'TriggerDefinition'];
+          this.error(target.pos, `cannot insert into '${target.id}': it is a ${what}`, target.id.length);
           return null;
         }
         const existing = this.streams.get(target.id);
         const outSchema: StreamSchema = { id: target.id, attributes: selector.outputSchema, origin: 'inferred', pos: target.pos, onError: 'LOG' };
         if (existing) {
           if (!sameAttributes(existing.attributes, selector.outputSchema))
-            this.error(
-              target.pos,
-              `Different definition same as output '${describeSchema(outSchema)}' already exist as '${describeSchema(existing)}'`,
-              target.id.length,
-            );
+            this.error(target.pos, `Different definition same as output '${describeSchema(outSchema)}' already exist as '${describeSchema(existing)}'`, target.id.length);
         } else this.streams.set(target.id, outSchema);
-        output = { kind: 'insert', target: target.id };
-        break;
+        return { kind: 'insert', target: target.id };
       }
       default:
-        this.notSupported(out.pos, `'${out.kind === 'DeleteOutput' ? 'delete' : out.kind === 'UpdateOutput' ? 'update' : 'update or insert'}' (table output)`);
-        return null;
+        return this.tableOutput(out, selector);
     }
-    return { name, fingerprint: fingerprint(q), inputStream: streamId, handlers, selector, rate, output };
   }
 
-  /** For inputs we cannot plan yet, still resolve what we can so that more errors are reported. */
-  private checkUnsupportedSelect(q: Query): void {
-    if (q.input.kind !== 'StateInput') return;
-    const refs = new Set<string>();
-    collectRefs(q.input.element, refs);
-    const check = (e: Expression): void => {
-      walkExpression(e, v => {
-        if (v.streamRef && !refs.has(v.streamRef) && !this.streams.has(v.streamRef))
-          this.error(v.pos, `Id '${v.streamRef}' not defined within the current scope`, v.streamRef.length);
-      });
-    };
-    for (const a of q.selector.attributes) check(a.expression);
-    if (q.selector.having) check(q.selector.having);
-  }
-
-  private input(i: InputStream): { stream: string; schema: StreamSchema; input: SingleInput } | null {
-    switch (i.kind) {
-      case 'SingleInput': {
-        const s = i.stream;
-        const id = s.isFault ? `!${s.id}` : s.id;
-        if (s.isInner) {
-          this.error(s.pos, `inner stream '#${s.id}' can only be used inside a partition`, s.id.length + 1);
-          return null;
+  /** delete / update / update or insert: conditions and values over the output row and the table row. */
+  private tableOutput(out: DeleteOutput | UpdateOutput | UpdateOrInsertOutput, selector: SelectorPlan): OutputPlan | null {
+    const table = this.tables.get(out.table);
+    if (!table) {
+      const what = this.windows.has(out.table) ? 'a named window' : this.streams.has(out.table) ? 'a stream' : 'not defined';
+      this.error(out.pos, `'${out.table}' is ${what}; delete and update work on tables`);
+      return null;
+    }
+    const probe = this.scopeOf([eventSource('select', [], selector.outputSchema)]);
+    const target = this.storeTarget(table);
+    const on = planStoreCondition(this.compiler, out.on, target, probe);
+    if (!on) return null;
+    if (out.kind === 'DeleteOutput') return { kind: 'delete', table: table.id, on };
+    const values = storeScope(probe, target.source);
+    const set: { index: number; value: Eval }[] = [];
+    if (out.set) {
+      for (const a of out.set) {
+        const v = a.target;
+        const i = table.attributes.findIndex(x => x.name === v.attribute);
+        if ((v.streamRef !== undefined && v.streamRef !== table.id) || i < 0) {
+          this.error(v.pos, `'set' needs an attribute of table '${table.id}' on its left, found '${v.streamRef ? v.streamRef + '.' : ''}${v.attribute}'`);
+          continue;
         }
-        const schema = this.streams.get(id);
-        if (!schema) {
-          const def = s.isFault ? undefined : this.definitionIds.get(s.id);
-          if (def) {
-            const what = { TableDefinition: 'table', WindowDefinition: 'named window', TriggerDefinition: 'trigger', AggregationDefinition: 'aggregation', FunctionDefinition: 'function', StreamDefinition: 'stream' }[def.kind];
-            this.notSupported(s.pos, `reading from a ${what}`, s.id.length);
-          } else if (s.isFault)
-            this.error(s.pos, `fault stream '!${s.id}' exists only when '${s.id}' has @OnError(action='STREAM')`, s.id.length + 1);
-          else this.error(s.pos, `Stream/table/window/aggregation definition with ID '${s.id}' has not been defined`, s.id.length);
-          return null;
-        }
-        return { stream: id, schema, input: i };
+        const c = this.compiler.compile(a.value, values);
+        if (c.type === null) continue;
+        if (c.type !== table.attributes[i].type && !(isNumericType(c.type) && isNumericType(table.attributes[i].type)))
+          this.error(a.value.pos, `'${table.id}.${v.attribute}' is ${table.attributes[i].type.toLowerCase()}, the value is ${c.type.toLowerCase()}`);
+        set.push({ index: i, value: coerceTo(c.fn, c.type, table.attributes[i].type) });
       }
-      case 'JoinInput':
-        this.notSupported(i.pos, 'join');
-        return null;
-      case 'StateInput':
-        this.notSupported(i.pos, i.type === 'pattern' ? 'pattern' : 'sequence');
-        this.checkStateStreams(i.element);
-        return null;
-      case 'AnonymousInput':
-        this.notSupported(i.pos, 'anonymous inner query');
-        return null;
+    } else {
+      selector.outputSchema.forEach((a, k) => {
+        const i = table.attributes.findIndex(x => x.name === a.name);
+        if (i < 0) this.error(out.pos, `Attribute ${a.name} does not exist on Event Table ${describeSchema(table)}`);
+        else set.push({ index: i, value: ctx => ctx.event.data[k] });
+      });
     }
+    if (out.kind === 'UpdateOutput') return { kind: 'update', table: table.id, on, set };
+    const positions = table.attributes.map(a => selector.outputSchema.findIndex(x => x.name === a.name));
+    const missing = table.attributes.filter((_, i) => positions[i] < 0);
+    if (missing.length) {
+      this.error(out.pos, `update or insert needs every attribute of '${table.id}' in the select clause to insert a row; missing ${missing.map(a => a.name).join(', ')}`);
+      return null;
+    }
+    return { kind: 'upsert', table: table.id, on, set, insertRow: row => positions.map(p => row[p]) };
   }
 
   private checkStateStreams(e: StateElement): void {
@@ -411,33 +770,14 @@ class AppPlanner {
     };
   }
 
-  private singleScope(streamId: string, alias: string | undefined, schema: readonly AttributeSchema[]): Scope {
-    const self = { id: streamId, attributes: schema };
-    return {
-      userFunctions: this.userFunctions,
-      resolveVariable: v => {
-        if (v.streamRef !== undefined) {
-          const ref = (v.isFault ? '!' : '') + v.streamRef;
-          if (ref !== streamId && v.streamRef !== alias) return `Id '${v.streamRef}' not defined within the current scope`;
-        }
-        if (v.index !== undefined) return `'${v.streamRef}[...]' indexes a pattern reference; this query has none`;
-        const i = schema.findIndex(a => a.name === v.attribute);
-        if (i < 0) return `Cannot find attribute type as '${v.attribute}' does not exist in '${streamId}'; ${describeSchema(self)}`;
-        return { type: schema[i].type, fn: (ctx: EvalCtx) => ctx.event.data[i], attributeIndex: i };
-      },
-    };
-  }
-
   private selector(
     sel: Selector,
-    streamId: string,
-    alias: string | undefined,
+    base: Scope,
     schema: readonly AttributeSchema[],
     currentOn: boolean,
     expiredOn: boolean,
     collapse: boolean,
   ): SelectorPlan | null {
-    const base = this.singleScope(streamId, alias, schema);
     const aggregates: AggregatePlan[] = [];
     const selectScope: Scope = {
       ...base,
@@ -481,7 +821,7 @@ class AppPlanner {
       if (c.type !== null) groupBy.push(c.fn);
     }
     const outScope: Scope = {
-      userFunctions: this.userFunctions,
+      ...base,
       resolveVariable: (v: Variable) => {
         const i = v.streamRef === undefined ? outputSchema.findIndex(a => a.name === v.attribute) : -1;
         if (i >= 0) return { type: outputSchema[i].type, fn: (ctx: EvalCtx) => ctx.out[i] };
@@ -543,6 +883,23 @@ class AppPlanner {
     }
     return e.value as number;
   }
+}
+
+interface TableInfo extends TablePlan {
+  /** Position in the runtime's table list. */
+  readonly index: number;
+  readonly plan: TablePlan;
+}
+
+const isNumericType = (t: AttrType) => t === 'INT' || t === 'LONG' || t === 'FLOAT' || t === 'DOUBLE';
+
+/** A value stored into a column of another numeric type takes that column's representation. */
+function coerceTo(fn: Eval, from: AttrType, to: AttrType): Eval {
+  if (from === to || !isNumericType(from) || !isNumericType(to)) return fn;
+  if (to === 'FLOAT') return ctx => { const v = fn(ctx); return v === null ? null : Math.fround(v as number); };
+  if (to === 'INT') return ctx => { const v = fn(ctx); return v === null ? null : toInt(v as number); };
+  if (to === 'LONG') return ctx => { const v = fn(ctx); return v === null ? null : toLong(v as number); };
+  return fn;
 }
 
 function argInfos(args: readonly Compiled[]): ArgInfo[] {

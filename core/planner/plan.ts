@@ -11,6 +11,10 @@ export interface AppPlan {
   readonly queries: readonly QueryPlan[];
   /** Streams written by no query: where events enter the app. */
   readonly inputStreams: readonly string[];
+  readonly tables: readonly TablePlan[];
+  readonly windows: readonly NamedWindowPlan[];
+  /** `define function` implementations, for on-demand queries planned later. */
+  readonly functions: ReadonlyMap<string, import('./expression-compiler').UserFunction>;
   /** `@sink` annotations per stream, for adapters. */
   readonly sinks: ReadonlyMap<string, readonly SinkPlan[]>;
   /** `@source` annotations per stream, for adapters. */
@@ -61,7 +65,70 @@ export interface SelectorPlan {
   readonly expiredOn: boolean;
 }
 
-export type OutputPlan = { readonly kind: 'insert'; readonly target: string } | { readonly kind: 'return' };
+/**
+ * A condition between a probe (a stream event or an output row, in `ctx.event`, or for joins in
+ * `ctx.events`) and a stored row (`ctx.row`), with the look-up it allows.
+ */
+export interface StoreConditionPlan {
+  readonly matches: Eval;
+  /** Equality on all primary-key attributes, or on one indexed attribute: a look-up, not a scan. */
+  readonly lookup?: { readonly kind: 'primaryKey' | 'index'; readonly attributes: readonly number[]; readonly keys: readonly Eval[] };
+}
+
+export type OutputPlan =
+  | { readonly kind: 'insert'; readonly target: string }
+  | { readonly kind: 'return' }
+  | { readonly kind: 'insertTable'; readonly table: string }
+  | { readonly kind: 'delete'; readonly table: string; readonly on: StoreConditionPlan }
+  | {
+      readonly kind: 'update' | 'upsert';
+      readonly table: string;
+      readonly on: StoreConditionPlan;
+      /** Table attribute index and its new value (reads `ctx.event` and `ctx.row`). */
+      readonly set: readonly { readonly index: number; readonly value: Eval }[];
+      /** For upsert: the row inserted when nothing matched, from the output row. */
+      readonly insertRow?: (out: readonly Value[]) => Value[];
+    };
+
+export interface TablePlan {
+  readonly id: string;
+  readonly attributes: readonly AttributeSchema[];
+  /** Attribute indexes of the primary key, empty without one. */
+  readonly primaryKey: readonly number[];
+  /** Attribute indexes with a secondary index. */
+  readonly indexes: readonly number[];
+  readonly fingerprint: string;
+}
+
+export interface NamedWindowPlan {
+  readonly id: string;
+  readonly attributes: readonly AttributeSchema[];
+  readonly window: Extract<HandlerPlan, { kind: 'window' }>;
+  readonly currentOn: boolean;
+  readonly expiredOn: boolean;
+  readonly fingerprint: string;
+}
+
+/** Where a join side's events come from and how the other side finds them. */
+export type JoinSourcePlan =
+  | { readonly kind: 'stream'; readonly stream: string; readonly handlers: readonly HandlerPlan[] }
+  | { readonly kind: 'window'; readonly window: string; readonly handlers: readonly HandlerPlan[] }
+  | { readonly kind: 'table'; readonly table: string };
+
+export interface JoinPlan {
+  readonly left: JoinSourcePlan;
+  readonly right: JoinSourcePlan;
+  readonly leftWidth: number;
+  readonly rightWidth: number;
+  readonly leftTriggers: boolean;
+  readonly rightTriggers: boolean;
+  readonly leftOuter: boolean;
+  readonly rightOuter: boolean;
+  /** Reads `ctx.events[0]` (left) and `ctx.events[1]` (right); absent means every pair. */
+  readonly on?: Eval;
+  /** A look-up into a table side, keyed from the other side. */
+  readonly tableLookup?: StoreConditionPlan;
+}
 
 /** Output rate limiting; `grouped` when the query has `group by`. */
 export type RatePlan =
@@ -73,9 +140,26 @@ export interface QueryPlan {
   readonly name: string;
   /** Changes whenever the query's text changes (positions aside); scopes its state. */
   readonly fingerprint: string;
+  /** The stream or named window the query reads (single input); unset for joins. */
   readonly inputStream: string;
   readonly handlers: readonly HandlerPlan[];
+  readonly join?: JoinPlan;
   readonly selector: SelectorPlan;
   readonly rate?: RatePlan;
   readonly output: OutputPlan;
 }
+
+/** An on-demand (store) query, planned against an app. */
+export type OnDemandPlan =
+  | {
+      readonly kind: 'find';
+      readonly store: { readonly kind: 'table'; readonly table: string; readonly on: StoreConditionPlan } | { readonly kind: 'window'; readonly window: string; readonly on?: Eval };
+      readonly selector: SelectorPlan;
+    }
+  | {
+      readonly kind: 'write';
+      /** The rows to write from: found rows when the query has `from`, else one empty probe. */
+      readonly from?: Extract<OnDemandPlan, { kind: 'find' }>;
+      readonly selector?: SelectorPlan;
+      readonly output: Exclude<OutputPlan, { kind: 'insert' } | { kind: 'return' }>;
+    };

@@ -1,5 +1,8 @@
 import { silentLogger, type Logger } from '../io/logger';
-import type { AppPlan, HandlerPlan, QueryPlan } from '../planner/plan';
+import type { WindowOperator } from '../builtins/descriptor';
+import { parseOnDemandQuery } from '../parser';
+import type { AppPlan, HandlerPlan, JoinPlan, NamedWindowPlan, OnDemandPlan, OutputPlan, QueryPlan, SelectorPlan } from '../planner/plan';
+import { planOnDemand } from '../planner/plan-app';
 import type { StreamSchema } from '../planner/schema';
 import type { Json } from '../state/json';
 import { StateRegistry, type RestoreReport, type StateCell } from '../state/state-spec';
@@ -8,8 +11,18 @@ import { newEvalCtx, type EvalCtx } from './eval-context';
 import { Scheduler } from './scheduler';
 import { makeRateLimiter } from './rate-limiter';
 import { groupsSpec, makeSelector } from './selector';
+import { TableRuntime, tableSpec } from './table';
 
 type Receiver = (chunk: StreamEvent[]) => void;
+
+/** Answer of an on-demand query: rows in select order, and the name and type of each column. */
+export interface QueryResult {
+  readonly records: Value[][];
+  readonly details: { readonly name: string; readonly dataType: string }[];
+}
+
+/** Planned on-demand queries per app plan, so repeated queries are planned once. */
+const onDemandCache = new WeakMap<AppPlan, Map<string, OnDemandPlan>>();
 
 /** Called with every chunk of events that arrives on a stream. */
 export type StreamListener = (streamId: string, events: readonly StreamEvent[]) => void;
@@ -58,6 +71,11 @@ export class AppRuntime {
   private readonly clockView: { readonly now: number };
   private readonly junctions = new Map<string, Junction>();
   private readonly logger: Logger;
+  /** By the index the planner gave each table. */
+  private readonly tables: TableRuntime[] = [];
+  /** Named windows: where `insert into W` sends events, and what joins find in them. */
+  private readonly windowInputs = new Map<string, Receiver>();
+  private readonly windowContents = new Map<string, () => StreamEvent[]>();
 
   constructor(plan: AppPlan, options: RuntimeOptions = {}) {
     this.plan = plan;
@@ -76,6 +94,8 @@ export class AppRuntime {
     };
     this.scheduler = new Scheduler(this.registry);
     for (const s of plan.streams.values()) this.junctions.set(s.id, new Junction(s, (j, c, e) => this.handleError(j, c, e)));
+    for (const t of plan.tables) this.tables.push(new TableRuntime(t, this.registry.register(`t:${t.id}:${t.fingerprint}`, tableSpec(t)), this.logger, plan.name));
+    for (const w of plan.windows) this.buildNamedWindow(w);
     for (const q of plan.queries) this.buildQuery(q);
     for (const [stream, sinks] of plan.sinks)
       for (const sink of sinks)
@@ -157,9 +177,35 @@ export class AppRuntime {
         this.logger.error(`Error in '${this.plan.name}' after consuming events from Stream '${j.schema.id}', ${message}. Hence, dropping event '${JSON.stringify(e.data)}'`);
   }
 
+  private newCtx(): EvalCtx {
+    const ctx = newEvalCtx(this.clockView);
+    ctx.tables = this.tables;
+    return ctx;
+  }
+
+  private table(id: string): TableRuntime {
+    return this.tables.find(t => t.plan.id === id)!;
+  }
+
+  /** `define window W ...`: a window in front of a junction that carries what it emits. */
+  private buildNamedWindow(w: NamedWindowPlan): void {
+    const schema: StreamSchema = { id: w.id, attributes: w.attributes, origin: 'inferred', pos: { line: 0, column: 0, offset: 0 }, onError: 'LOG' };
+    const junction = new Junction(schema, (j, c, e) => this.handleError(j, c, e));
+    this.junctions.set(w.id, junction);
+    const { currentOn, expiredOn } = w;
+    const emit: Receiver = chunk => {
+      const out = currentOn && expiredOn ? chunk : chunk.filter(e => (e.type === EventKind.CURRENT ? currentOn : e.type === EventKind.EXPIRED ? expiredOn : true));
+      if (out.length) junction.send(out);
+    };
+    let op: WindowOperator | undefined;
+    const input = this.handlerStage(w.window, `w:${w.id}:${w.fingerprint}`, this.newCtx(), emit, o => (op = o));
+    this.windowInputs.set(w.id, input);
+    this.windowContents.set(w.id, () => op!.contents());
+  }
+
   private buildQuery(q: QueryPlan): void {
     const prefix = `q:${q.name}:${q.fingerprint}`;
-    const ctx = newEvalCtx(this.clockView);
+    const ctx = this.newCtx();
     const output = this.outputStage(q);
     let selected: (chunk: StreamEvent[], keys: string[] | null) => void = output;
     if (q.rate) {
@@ -173,23 +219,172 @@ export class AppRuntime {
       selected = (chunk, keys) => limiter.process(chunk, keys);
     }
     const groups = q.selector.aggregates.length ? this.registry.register(`${prefix}/groups`, groupsSpec(q.selector)) : null;
-    let next: Receiver = makeSelector(q.selector, ctx, groups, selected);
-    for (let i = q.handlers.length - 1; i >= 0; i--) next = this.handlerStage(q.handlers[i], i, prefix, ctx, next);
-    this.junction(q.inputStream).receivers.push(next);
+    const selector: Receiver = makeSelector(q.selector, ctx, groups, selected);
+    if (q.join) return this.buildJoin(q.join, prefix, ctx, selector, q.selector.expiredOn);
+    this.junction(q.inputStream).receivers.push(this.pipeline(q.handlers, prefix, ctx, selector));
+  }
+
+  /** Handlers in order, ending in `next`; reports the window operator, if any. */
+  private pipeline(handlers: readonly HandlerPlan[], prefix: string, ctx: EvalCtx, next: Receiver, onWindow?: (op: WindowOperator) => void): Receiver {
+    let r = next;
+    for (let i = handlers.length - 1; i >= 0; i--) r = this.handlerStage(handlers[i], `${prefix}/h${i}`, ctx, r, onWindow);
+    return r;
+  }
+
+  /**
+   * Each triggering side's events (after its own filters and window) are matched against what
+   * the other side holds; a joined row is `[...left, ...right, leftPresent, rightPresent]`.
+   */
+  private buildJoin(j: JoinPlan, prefix: string, ctx: EvalCtx, next: Receiver, expiredOn: boolean): void {
+    const nL = j.leftWidth;
+    const nR = j.rightWidth;
+    const width = nL + nR + 2;
+    const contents: (() => readonly StreamEvent[])[] = [() => [], () => []];
+    const sides = [j.left, j.right];
+    const joined = (l: readonly Value[] | null, r: readonly Value[] | null, e: StreamEvent): StreamEvent => {
+      const data = new Array<Value>(width);
+      for (let i = 0; i < nL; i++) data[i] = l ? l[i] : null;
+      for (let i = 0; i < nR; i++) data[nL + i] = r ? r[i] : null;
+      data[nL + nR] = l !== null;
+      data[nL + nR + 1] = r !== null;
+      return { timestamp: e.timestamp, data, type: e.type };
+    };
+    const stage = (side: 0 | 1): Receiver => {
+      const other = (1 - side) as 0 | 1;
+      const otherPlan = sides[other];
+      const outer = side === 0 ? j.leftOuter : j.rightOuter;
+      const table = otherPlan.kind === 'table' ? this.table(otherPlan.table) : undefined;
+      const on = j.on;
+      return chunk => {
+        const out: StreamEvent[] = [];
+        for (const e of chunk) {
+          if (e.type === EventKind.RESET) {
+            out.push(e);
+            continue;
+          }
+          if (e.type === EventKind.TIMER || (e.type === EventKind.EXPIRED && !expiredOn)) continue;
+          let matched = false;
+          ctx.events[side] = e;
+          if (table) {
+            for (const row of table.find(ctx, j.tableLookup!)) {
+              matched = true;
+              out.push(side === 0 ? joined(e.data, row, e) : joined(row, e.data, e));
+            }
+          } else {
+            for (const c of contents[other]()) {
+              ctx.events[other] = c;
+              if (on && on(ctx) !== true) continue;
+              matched = true;
+              out.push(side === 0 ? joined(e.data, c.data, e) : joined(c.data, e.data, e));
+            }
+          }
+          if (!matched && outer) out.push(side === 0 ? joined(e.data, null, e) : joined(null, e.data, e));
+        }
+        if (out.length) next(out);
+      };
+    };
+    const triggers = [j.leftTriggers, j.rightTriggers];
+    sides.forEach((src, k) => {
+      const side = k as 0 | 1;
+      if (src.kind === 'table') return;
+      const sink = triggers[side] ? stage(side) : () => {};
+      const p = this.pipeline(src.handlers, `${prefix}/${side === 0 ? 'left' : 'right'}`, ctx, sink, op => (contents[side] = () => op.contents()));
+      if (src.kind === 'window') {
+        contents[side] = this.windowContents.get(src.window)!;
+        this.junction(src.window).receivers.push(p);
+      } else this.junction(src.stream).receivers.push(p);
+    });
   }
 
   private outputStage(q: QueryPlan): Receiver {
-    if (q.output.kind === 'return') return () => {};
-    const target = this.junction(q.output.target);
-    // The selector's rows are fresh objects that nothing else holds: they become the target
-    // stream's events (expired rows arrive there as current events, as in Siddhi).
-    return chunk => {
-      for (let i = 0; i < chunk.length; i++) chunk[i].type = EventKind.CURRENT;
-      target.send(chunk);
+    const out = q.output;
+    switch (out.kind) {
+      case 'return':
+        return () => {};
+      case 'insert': {
+        const target = this.windowInputs.get(out.target) ?? ((chunk: StreamEvent[]) => this.junction(out.target).send(chunk));
+        // The selector's rows are fresh objects that nothing else holds: they become the target
+        // stream's events (expired rows arrive there as current events, as in Siddhi).
+        return chunk => {
+          for (let i = 0; i < chunk.length; i++) chunk[i].type = EventKind.CURRENT;
+          target(chunk);
+        };
+      }
+      case 'insertTable': {
+        const table = this.table(out.table);
+        return chunk => {
+          for (const e of chunk) table.insert(e.data);
+        };
+      }
+      default: {
+        const write = this.tableWriter(out);
+        return chunk => {
+          for (const e of chunk) write(e);
+        };
+      }
+    }
+  }
+
+  /** Applies one output row to a table: insert, delete, update or update-or-insert. */
+  private tableWriter(out: Exclude<OutputPlan, { kind: 'insert' } | { kind: 'return' }>): (e: StreamEvent) => void {
+    const table = this.table(out.table);
+    if (out.kind === 'insertTable') return e => table.insert(e.data);
+    const ctx = this.newCtx();
+    return e => {
+      ctx.event = e;
+      if (out.kind === 'delete') table.delete(ctx, out.on);
+      else if (table.update(ctx, out.on, out.set) === 0 && out.kind === 'upsert') table.insert(out.insertRow!(e.data));
     };
   }
 
-  private handlerStage(h: HandlerPlan, index: number, prefix: string, ctx: EvalCtx, next: Receiver): Receiver {
+  /**
+   * Runs an on-demand query on the tables and named windows: reads answer rows, writes change
+   * the state like any query would (commit the runtime afterwards). Throws CompileError for a
+   * query with errors, with positions in the query text.
+   *
+   * @example
+   *   rt.query('from Stock on Stock.qty < 5 select sku order by sku').records
+   */
+  query(text: string): QueryResult {
+    let cache = onDemandCache.get(this.plan);
+    if (!cache) onDemandCache.set(this.plan, (cache = new Map()));
+    let p = cache.get(text);
+    if (!p) {
+      p = planOnDemand(this.plan, parseOnDemandQuery(text), text);
+      cache.set(text, p);
+    }
+    const now = this.clockCell.value.now;
+    const probe = (data: Value[]): StreamEvent => ({ timestamp: now, data, type: EventKind.CURRENT });
+    const select = (sel: SelectorPlan, events: StreamEvent[]): Value[][] => {
+      const rows: Value[][] = [];
+      const groups = { value: groupsSpec(sel).create() };
+      makeSelector(sel, this.newCtx(), groups, chunk => chunk.forEach(e => rows.push(e.data)))(events);
+      return rows;
+    };
+    const find = (f: Extract<OnDemandPlan, { kind: 'find' }>): Value[][] => {
+      const ctx = this.newCtx();
+      let rows: Value[][];
+      if (f.store.kind === 'table') {
+        ctx.event = probe([]);
+        rows = this.table(f.store.table).find(ctx, f.store.on);
+      } else {
+        const on = f.store.on;
+        rows = this.windowContents.get(f.store.window)!().filter(e => {
+          ctx.event = e;
+          return !on || on(ctx) === true;
+        }).map(e => e.data);
+      }
+      return rows.length ? select(f.selector, rows.map(probe)) : [];
+    };
+    const details = (sel?: SelectorPlan) => (sel?.outputSchema ?? []).map(a => ({ name: a.name, dataType: a.type }));
+    if (p.kind === 'find') return { records: find(p), details: details(p.selector) };
+    const rows = p.from ? find(p.from) : p.selector ? select(p.selector, [probe([])]) : [[]];
+    const write = this.tableWriter(p.output);
+    for (const r of rows) write(probe(r));
+    return { records: [], details: details(p.selector) };
+  }
+
+  private handlerStage(h: HandlerPlan, id: string, ctx: EvalCtx, next: Receiver, onWindow?: (op: WindowOperator) => void): Receiver {
     switch (h.kind) {
       case 'filter': {
         const cond = h.condition;
@@ -222,7 +417,7 @@ export class AppRuntime {
         };
       }
       case 'window': {
-        const timerId = `${prefix}/h${index}`;
+        const timerId = id;
         const op = h.create({
           state: (name, spec) => this.registry.register(`${timerId}/${name}`, spec),
           schedule: due => this.scheduler.schedule(timerId, due),
@@ -239,6 +434,7 @@ export class AppRuntime {
             }
           });
         }
+        onWindow?.(op);
         return chunk => op.process(chunk, next);
       }
     }

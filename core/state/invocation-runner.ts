@@ -1,7 +1,7 @@
 import { StateCodecError, StateConflictError } from '../errors/millrace-error';
 import type { Logger } from '../io/logger';
 import type { AppPlan } from '../planner/plan';
-import { AppRuntime, type RuntimeSnapshot } from '../runtime/app-runtime';
+import { AppRuntime, type QueryResult, type RuntimeSnapshot } from '../runtime/app-runtime';
 import type { StreamEvent, Value } from '../runtime/event';
 import type { Json } from './json';
 import type { StateStore } from './state-store';
@@ -24,6 +24,8 @@ export interface InvocationRequest {
   /** The state unit this invocation works on (the app's global unit). */
   readonly unitKey: string;
   readonly records: readonly InputRecord[];
+  /** On-demand queries run after the records, in this invocation (their writes are committed). */
+  readonly queries?: readonly string[];
   /** Streams whose events are collected as outputs. */
   readonly outputStreams: ReadonlySet<string>;
   readonly logger?: Logger;
@@ -40,6 +42,8 @@ export interface InvocationResult {
   readonly version: number;
   readonly attempts: number;
   readonly nextDue: number | null;
+  /** One answer per query, in order. */
+  readonly queryResults: readonly QueryResult[];
 }
 
 /** What a state unit holds in the store. */
@@ -91,10 +95,11 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
       if (r.stream === undefined) runtime.advanceTime(r.time);
       else runtime.send(r.stream, r.time, r.data ?? []);
     }
+    const queryResults = (req.queries ?? []).map(q => runtime.query(q));
     const value: UnitValue = { app: req.plan.name, nextDue: runtime.nextDue(), state: runtime.snapshot() };
     try {
       const versions = await req.store.commit([{ key: req.unitKey, value: value as unknown as Json, expectedVersion: loaded ? loaded.version : null }]);
-      return { outputs, version: versions.get(req.unitKey)!, attempts: attempt, nextDue: value.nextDue };
+      return { outputs, version: versions.get(req.unitKey)!, attempts: attempt, nextDue: value.nextDue, queryResults };
     } catch (err) {
       if (!(err instanceof StateConflictError) || attempt >= maxAttempts) {
         if (err instanceof StateConflictError)

@@ -3,10 +3,12 @@ import {
   CompileError,
   compileApp,
   parseOnDemandQuery,
+  planOnDemand,
   runInvocation,
   toOutputJson,
   type InputRecord,
   type Logger,
+  type OutputEvent,
   type StateStore,
 } from '../../core';
 
@@ -41,10 +43,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
     }
     throw e;
   }
-  const parsedQueries = [];
+  // Plan every query before running anything, so that an error exits before any output.
   for (const q of o.queries) {
     try {
-      parsedQueries.push(parseOnDemandQuery(q, { env: o.env }));
+      planOnDemand(plan, parseOnDemandQuery(q, { env: o.env }), q);
     } catch (e) {
       if (e instanceof CompileError) {
         o.stderr(e.format('--query'));
@@ -52,10 +54,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
       }
       throw e;
     }
-  }
-  if (parsedQueries.length) {
-    o.stderr(`--query: on-demand queries need tables or named windows, which are not supported yet`);
-    return 1;
   }
 
   const input = decodeJsonLines(o.inputText, plan);
@@ -65,12 +63,18 @@ export async function runCommand(o: RunOptions): Promise<number> {
 
   const unitKey = `app/${plan.name}/global`;
   const size = o.batchSize ?? Math.max(1, input.records.length);
-  for (let from = 0; from < input.records.length || from === 0; from += size) {
+  const print = (outputs: readonly OutputEvent[]) => {
+    for (const { stream, event } of outputs) o.stdout(JSON.stringify({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
+  };
+  for (let from = 0; from < input.records.length; from += size) {
     const records: InputRecord[] = input.records.slice(from, from + size);
-    const result = await runInvocation({ plan, store: o.store, unitKey, records, outputStreams, logger: o.logger });
-    for (const { stream, event } of result.outputs)
-      o.stdout(JSON.stringify({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
-    if (!input.records.length) break;
+    print((await runInvocation({ plan, store: o.store, unitKey, records, outputStreams, logger: o.logger })).outputs);
+  }
+  // The store queries run after all input, as one more invocation (their writes are committed).
+  if (o.queries.length || !input.records.length) {
+    const result = await runInvocation({ plan, store: o.store, unitKey, records: [], queries: o.queries, outputStreams, logger: o.logger });
+    print(result.outputs);
+    result.queryResults.forEach((r, i) => o.stdout(JSON.stringify({ query: o.queries[i], records: r.records.map(row => row.map(toOutputJson)) })));
   }
   return 0;
 }

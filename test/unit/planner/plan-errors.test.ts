@@ -70,9 +70,8 @@ describe('planner errors', () => {
   });
 
   test.each([
-    ['a join', 'define stream A (x int); define stream B (x int); from A#window.length(1) join B#window.length(1) on A.x == B.x select A.x insert into C;', 'join', 'A#window.length(1) join'],
     ['a pattern', 'define stream A (x int); from every e1=A -> e2=A select e1.x as x insert into C;', 'pattern', 'every e1=A'],
-    ['a table', 'define stream A (x int); define table T (x int); from A select x insert into C;', "table 'T'", 'define table T'],
+    ['a table in a store', "define stream A (x int); @store(type='rdbms') define table T (x int); from A select x insert into C;", "@store on table 'T'", '@store'],
     ['a partition', 'define stream A (x int); partition with (x of A) begin from A select x insert into C; end;', 'partition', 'partition with'],
     ['a time window', 'define stream A (x int); from A#window.time(1 sec) select x insert into C;', "window 'time'", '#window.time'],
   ])('says %s is not supported yet, at its position', (_what, app, what, at) => {

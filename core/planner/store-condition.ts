@@ -1,0 +1,91 @@
+import type { Expression, Variable } from '../ast/nodes';
+import type { Eval } from '../runtime/eval-context';
+import type { Diagnostic } from '../errors/millrace-error';
+import { ExpressionCompiler, type Compiled, type Scope } from './expression-compiler';
+import type { StoreConditionPlan } from './plan';
+import type { Source } from './scope';
+
+/** What a store condition is planned against. */
+export interface StoreTarget {
+  readonly source: Source;
+  readonly primaryKey: readonly number[];
+  readonly indexes: readonly number[];
+}
+
+/**
+ * Scope for expressions over a probe and a stored row: names qualified with the store's name
+ * (or alias) are the row's; others are the probe's, falling back to the row's when the probe has
+ * no such attribute.
+ */
+export function storeScope(probe: Scope, store: Source): Scope {
+  const rowAttr = (v: Variable) => {
+    const i = store.attributes.findIndex(a => a.name === v.attribute);
+    if (i < 0) return `Cannot find attribute '${v.attribute}' in '${store.id}'`;
+    return { type: store.attributes[i].type, fn: store.read(i) };
+  };
+  return {
+    ...probe,
+    resolveVariable: v => {
+      if (v.streamRef !== undefined && store.names.includes(v.streamRef) && v.index === undefined) return rowAttr(v);
+      const p = probe.resolveVariable(v);
+      if (typeof p !== 'string' || v.streamRef !== undefined) return p;
+      const r = rowAttr(v);
+      return typeof r === 'string' ? p : r;
+    },
+  };
+}
+
+function conjuncts(e: Expression): Expression[] {
+  return e.kind === 'Binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
+}
+
+function mentionsStore(e: Expression, store: Source): boolean {
+  switch (e.kind) {
+    case 'Variable':
+      return e.streamRef !== undefined && store.names.includes(e.streamRef);
+    case 'Binary':
+      return mentionsStore(e.left, store) || mentionsStore(e.right, store);
+    case 'Not':
+    case 'IsNull':
+    case 'In':
+      return mentionsStore(e.operand, store);
+    case 'FunctionCall':
+      return e.args.some(a => mentionsStore(a, store));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Compiles `on` conditions against a table: `matches` evaluates the whole condition; when its
+ * top-level `and` terms include `T.a == <probe expression>` for every primary-key attribute (or
+ * for an indexed attribute), `lookup` finds the candidates by key instead of a scan.
+ */
+export function planStoreCondition(compiler: ExpressionCompiler, expr: Expression | undefined, target: StoreTarget, probe: Scope): StoreConditionPlan | null {
+  const scope = storeScope(probe, target.source);
+  if (!expr) return { matches: () => true };
+  const c: Compiled = compiler.condition(expr, scope, 'condition');
+  if (c.type === null) return null;
+  const equalities = new Map<number, Eval>();
+  for (const term of conjuncts(expr)) {
+    if (term.kind !== 'Binary' || term.op !== '==') continue;
+    for (const [col, other] of [
+      [term.left, term.right],
+      [term.right, term.left],
+    ] as const) {
+      if (col.kind !== 'Variable' || col.index !== undefined || col.streamRef === undefined || !target.source.names.includes(col.streamRef)) continue;
+      if (mentionsStore(other, target.source)) continue;
+      const i = target.source.attributes.findIndex(a => a.name === col.attribute);
+      // A key must come from the probe alone; try it aside so that failing costs no diagnostics.
+      const scratch: Diagnostic[] = [];
+      const key = new ExpressionCompiler(scratch).compile(other, probe);
+      if (i >= 0 && key.type !== null && !scratch.length && !equalities.has(i)) equalities.set(i, key.fn);
+    }
+  }
+  const pk = target.primaryKey;
+  if (pk.length && pk.every(i => equalities.has(i)))
+    return { matches: c.fn, lookup: { kind: 'primaryKey', attributes: pk, keys: pk.map(i => equalities.get(i)!) } };
+  const indexed = target.indexes.find(i => equalities.has(i));
+  if (indexed !== undefined) return { matches: c.fn, lookup: { kind: 'index', attributes: [indexed], keys: [equalities.get(indexed)!] } };
+  return { matches: c.fn };
+}

@@ -1,0 +1,164 @@
+import type { Logger } from '../io/logger';
+import type { StoreConditionPlan, TablePlan } from '../planner/plan';
+import type { Json } from '../state/json';
+import type { StateCell, StateSpec } from '../state/state-spec';
+import type { Value } from './event';
+import type { EvalCtx, TableAccess } from './eval-context';
+import { decodeRow, encodeRow } from './value-codec';
+
+type Row = Value[];
+
+function keyOf(vals: readonly Value[]): string {
+  if (vals.length === 1) {
+    const v = vals[0];
+    return typeof v === 'string' ? `s${v}` : String(v);
+  }
+  return vals.map(v => (typeof v === 'string' ? `s${v}` : String(v))).join('\u0001');
+}
+
+/**
+ * A table's rows in insertion order, with the primary-key map and secondary indexes derived from
+ * them. Only the rows are snapshotted; the indexes are rebuilt on restore.
+ */
+export class TableData {
+  readonly rows = new Set<Row>();
+  readonly byKey = new Map<string, Row>();
+  /** Attribute index -> value key -> rows. */
+  readonly byIndex = new Map<number, Map<string, Set<Row>>>();
+
+  constructor(private readonly plan: TablePlan) {
+    for (const i of plan.indexes) this.byIndex.set(i, new Map());
+  }
+
+  keyOfRow(row: Row): string {
+    return keyOf(this.plan.primaryKey.map(i => row[i]));
+  }
+
+  /** Adds a row; false when the primary key is already taken. */
+  add(row: Row): boolean {
+    if (this.plan.primaryKey.length) {
+      const k = this.keyOfRow(row);
+      if (this.byKey.has(k)) return false;
+      this.byKey.set(k, row);
+    }
+    this.rows.add(row);
+    for (const [i, m] of this.byIndex) {
+      const k = keyOf([row[i]]);
+      let set = m.get(k);
+      if (!set) m.set(k, (set = new Set()));
+      set.add(row);
+    }
+    return true;
+  }
+
+  remove(row: Row): void {
+    if (!this.rows.delete(row)) return;
+    if (this.plan.primaryKey.length) this.byKey.delete(this.keyOfRow(row));
+    for (const [i, m] of this.byIndex) {
+      const k = keyOf([row[i]]);
+      const set = m.get(k);
+      if (set) {
+        set.delete(row);
+        if (!set.size) m.delete(k);
+      }
+    }
+  }
+
+  /** The rows that may satisfy the condition: a look-up when it allows one, else all rows. */
+  candidates(ctx: EvalCtx, cond: StoreConditionPlan): Iterable<Row> {
+    const l = cond.lookup;
+    if (!l) return this.rows;
+    const vals = l.keys.map(k => k(ctx));
+    if (l.kind === 'primaryKey') {
+      const r = this.byKey.get(keyOf(vals));
+      return r ? [r] : [];
+    }
+    return this.byIndex.get(l.attributes[0])?.get(keyOf(vals)) ?? [];
+  }
+}
+
+export function tableSpec(plan: TablePlan): StateSpec<TableData> {
+  return {
+    version: 1,
+    create: () => new TableData(plan),
+    snapshot: t => [...t.rows].map(encodeRow) as Json,
+    restore: j => {
+      const t = new TableData(plan);
+      for (const r of j as Json[][]) t.add(decodeRow(r));
+      return t;
+    },
+  };
+}
+
+/**
+ * The operations queries and on-demand queries perform on one table. Conditions read the probe
+ * from the context and each stored row from `ctx.row`.
+ */
+export class TableRuntime implements TableAccess {
+  constructor(
+    readonly plan: TablePlan,
+    private readonly cell: StateCell<TableData>,
+    private readonly logger: Logger,
+    private readonly appName: string,
+  ) {}
+
+  get data(): TableData {
+    return this.cell.value;
+  }
+
+  insert(row: Row): void {
+    if (!this.cell.value.add(row.slice()))
+      this.logger.error(
+        `Error in '${this.appName}': dropping event ${JSON.stringify(row)} inserted into table '${this.plan.id}', as there is already an event stored with primary key ${JSON.stringify(this.plan.primaryKey.map(i => row[i]))}`,
+      );
+  }
+
+  /** Every stored row satisfying the condition (a copy of the list, safe to modify the table after). */
+  find(ctx: EvalCtx, cond: StoreConditionPlan): Row[] {
+    const out: Row[] = [];
+    const saved = ctx.row;
+    for (const r of this.cell.value.candidates(ctx, cond)) {
+      ctx.row = r;
+      if (cond.matches(ctx) === true) out.push(r);
+    }
+    ctx.row = saved;
+    return out;
+  }
+
+  exists(ctx: EvalCtx, cond: StoreConditionPlan): boolean {
+    const saved = ctx.row;
+    try {
+      for (const r of this.cell.value.candidates(ctx, cond)) {
+        ctx.row = r;
+        if (cond.matches(ctx) === true) return true;
+      }
+      return false;
+    } finally {
+      ctx.row = saved;
+    }
+  }
+
+  delete(ctx: EvalCtx, cond: StoreConditionPlan): number {
+    const rows = this.find(ctx, cond);
+    for (const r of rows) this.cell.value.remove(r);
+    return rows.length;
+  }
+
+  /** Updates every matching row; returns how many matched. */
+  update(ctx: EvalCtx, cond: StoreConditionPlan, set: readonly { index: number; value: (ctx: EvalCtx) => Value }[]): number {
+    const rows = this.find(ctx, cond);
+    const saved = ctx.row;
+    for (const r of rows) {
+      ctx.row = r;
+      const next = r.slice();
+      for (const s of set) next[s.index] = s.value(ctx);
+      this.cell.value.remove(r);
+      if (!this.cell.value.add(next)) {
+        this.cell.value.add(r);
+        this.logger.error(`Error in '${this.appName}': update of table '${this.plan.id}' would give two rows the primary key ${JSON.stringify(this.plan.primaryKey.map(i => next[i]))}; row left unchanged`);
+      }
+    }
+    ctx.row = saved;
+    return rows.length;
+  }
+}
