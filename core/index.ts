@@ -4,7 +4,7 @@ export * from './errors/millrace-error';
 export { parseApp, parseOnDemandQuery, parseExpression } from './parser';
 export { compileApp, type CompileOptions } from './compile';
 export { planApp, planOnDemand } from './planner/plan-app';
-export type { AppPlan, QueryPlan } from './planner/plan';
+export type { AppPlan, QueryPlan, OutputPlan, OnDemandPlan } from './planner/plan';
 export type { StreamSchema, AttributeSchema } from './planner/schema';
 export { AppRuntime, type QueryResult, type RuntimeSnapshot, type StreamListener, type RuntimeOptions } from './runtime/app-runtime';
 export { EventKind, type StreamEvent, type Value } from './runtime/event';

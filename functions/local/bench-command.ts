@@ -10,6 +10,8 @@ export interface BenchOptions {
   readonly env?: (name: string) => string | undefined;
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
+  /** Called with the runtime before the warm-up, e.g. to fill tables. */
+  readonly prepare?: (runtime: AppRuntime) => void;
   /** Called with the runtime after the run, e.g. to measure its state. */
   readonly afterRun?: (runtime: AppRuntime) => void;
 }
@@ -39,6 +41,7 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   const runtime = new AppRuntime(plan);
   let outputs = 0;
   for (const s of plan.streams.keys()) if (s !== stream) runtime.subscribe(s, (_s, es) => (outputs += es.length));
+  o.prepare?.(runtime);
   let t = BENCH_START_TIME;
   let i = 0;
   for (let n = 0; n < o.warmup; n++, i++) runtime.send(stream, t++, pool[i % pool.length]);
