@@ -8,11 +8,16 @@ import { decodeRow, encodeRow } from './value-codec';
 
 type Row = Value[];
 
-function keyOf(vals: readonly Value[]): string {
-  if (vals.length === 1) {
-    const v = vals[0];
-    return typeof v === 'string' ? `s${v}` : String(v);
-  }
+const NO_ROWS: readonly Row[] = [];
+
+type Key = Value | string;
+
+/**
+ * A map key for key values. One value is its own key (Map's SameValueZero keeps 5 and "5"
+ * apart, and 5 and 5.0 together, as `==` does); several join into a string.
+ */
+function keyOf(vals: readonly Value[]): Key {
+  if (vals.length === 1) return vals[0];
   return vals.map(v => (typeof v === 'string' ? `s${v}` : String(v))).join('\u0001');
 }
 
@@ -22,16 +27,17 @@ function keyOf(vals: readonly Value[]): string {
  */
 export class TableData {
   readonly rows = new Set<Row>();
-  readonly byKey = new Map<string, Row>();
-  /** Attribute index -> value key -> rows. */
-  readonly byIndex = new Map<number, Map<string, Set<Row>>>();
+  readonly byKey = new Map<Key, Row>();
+  /** Attribute index -> value -> rows. */
+  readonly byIndex = new Map<number, Map<Key, Set<Row>>>();
 
   constructor(private readonly plan: TablePlan) {
     for (const i of plan.indexes) this.byIndex.set(i, new Map());
   }
 
-  keyOfRow(row: Row): string {
-    return keyOf(this.plan.primaryKey.map(i => row[i]));
+  keyOfRow(row: Row): Key {
+    const pk = this.plan.primaryKey;
+    return pk.length === 1 ? row[pk[0]] : keyOf(pk.map(i => row[i]));
   }
 
   /** Adds a row; false when the primary key is already taken. */
@@ -43,7 +49,7 @@ export class TableData {
     }
     this.rows.add(row);
     for (const [i, m] of this.byIndex) {
-      const k = keyOf([row[i]]);
+      const k = row[i];
       let set = m.get(k);
       if (!set) m.set(k, (set = new Set()));
       set.add(row);
@@ -55,7 +61,7 @@ export class TableData {
     if (!this.rows.delete(row)) return;
     if (this.plan.primaryKey.length) this.byKey.delete(this.keyOfRow(row));
     for (const [i, m] of this.byIndex) {
-      const k = keyOf([row[i]]);
+      const k = row[i];
       const set = m.get(k);
       if (set) {
         set.delete(row);
@@ -68,12 +74,12 @@ export class TableData {
   candidates(ctx: EvalCtx, cond: StoreConditionPlan): Iterable<Row> {
     const l = cond.lookup;
     if (!l) return this.rows;
-    const vals = l.keys.map(k => k(ctx));
+    const key = l.keys.length === 1 ? l.keys[0](ctx) : keyOf(l.keys.map(k => k(ctx)));
     if (l.kind === 'primaryKey') {
-      const r = this.byKey.get(keyOf(vals));
-      return r ? [r] : [];
+      const r = this.byKey.get(key);
+      return r ? [r] : NO_ROWS;
     }
-    return this.byIndex.get(l.attributes[0])?.get(keyOf(vals)) ?? [];
+    return this.byIndex.get(l.attributes[0])?.get(key) ?? NO_ROWS;
   }
 }
 
