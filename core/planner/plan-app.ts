@@ -51,6 +51,8 @@ import type {
 } from './plan';
 import { eventSource, rowSource, slotSource, sourcesScope, type ScopeOptions, type Source } from './scope';
 import { planStoreCondition, storeScope, type StoreTarget } from './store-condition';
+import { planStateInput } from './state/plan-state-input';
+import type { StatePlan } from './state/state-plan';
 import { toInt, toLong } from '../runtime/java-num';
 import { describeSchema, type AttributeSchema, type StreamSchema } from './schema';
 
@@ -381,7 +383,7 @@ class AppPlanner {
     const rate = this.ratePlan(q, selector, input.windowed);
     const output = this.output(q.output, selector);
     if (!output) return null;
-    return { name, fingerprint: fingerprint(q), inputStream: input.stream, handlers: input.handlers, join: input.join, selector, rate, output };
+    return { name, fingerprint: fingerprint(q), inputStream: input.stream, handlers: input.handlers, join: input.join, state: input.statePlan, selector, rate, output };
   }
 
   /** For inputs we cannot plan yet, still resolve what we can so that more errors are reported. */
@@ -406,6 +408,7 @@ class AppPlanner {
     stream: string;
     handlers: HandlerPlan[];
     join?: JoinPlan;
+    statePlan?: StatePlan;
     scope: Scope;
     starAttributes: readonly AttributeSchema[];
     windowed: boolean;
@@ -426,10 +429,29 @@ class AppPlanner {
       }
       case 'JoinInput':
         return this.joinInput(i, expiredOn);
-      case 'StateInput':
-        this.notSupported(i.pos, i.type === 'pattern' ? 'pattern' : 'sequence');
-        this.checkStateStreams(i.element);
-        return null;
+      case 'StateInput': {
+        const planned = planStateInput(i, {
+          compiler: this.compiler,
+          diagnostics: this.diagnostics,
+          userFunctions: this.userFunctions,
+          resolveStream: s => {
+            const src = this.resolveSource({ kind: 'SingleInput', pos: s.pos, stream: s, handlers: [] });
+            if (src && src.kind === 'table') {
+              this.error(s.pos, `table '${src.id}' cannot be part of a pattern or sequence`, src.id.length);
+              return null;
+            }
+            return src;
+          },
+          error: (pos, message, length) => this.error(pos, message, length),
+          notSupported: (pos, what, length) => this.notSupported(pos, what, length),
+          withTables: scope => ({ ...scope, resolveIn: this.scopeOf([]).resolveIn }),
+        });
+        if (!planned) {
+          this.checkStateStreams(i.element);
+          return null;
+        }
+        return { stream: '', handlers: [], statePlan: planned.plan, scope: planned.scope, starAttributes: planned.starAttributes, windowed: false };
+      }
       case 'AnonymousInput':
         this.notSupported(i.pos, 'anonymous inner query');
         return null;

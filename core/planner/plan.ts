@@ -144,6 +144,8 @@ export interface QueryPlan {
   readonly inputStream: string;
   readonly handlers: readonly HandlerPlan[];
   readonly join?: JoinPlan;
+  /** A pattern or sequence input. */
+  readonly state?: import('./state/state-plan').StatePlan;
   readonly selector: SelectorPlan;
   readonly rate?: RatePlan;
   readonly output: OutputPlan;

@@ -11,6 +11,7 @@ import { newEvalCtx, type EvalCtx } from './eval-context';
 import { Scheduler } from './scheduler';
 import { makeRateLimiter } from './rate-limiter';
 import { groupsSpec, makeSelector } from './selector';
+import { buildStateRuntime } from './state/state-runtime';
 import { TableRuntime, tableSpec } from './table';
 
 type Receiver = (chunk: StreamEvent[]) => void;
@@ -221,6 +222,22 @@ export class AppRuntime {
     const groups = q.selector.aggregates.length ? this.registry.register(`${prefix}/groups`, groupsSpec(q.selector)) : null;
     const selector: Receiver = makeSelector(q.selector, ctx, groups, selected);
     if (q.join) return this.buildJoin(q.join, prefix, ctx, selector, q.selector.expiredOn);
+    if (q.state) {
+      const timerId = `${prefix}/state`;
+      const matcher = buildStateRuntime(
+        q.state,
+        {
+          state: (name, spec) => this.registry.register(`${timerId}/${name}`, spec),
+          schedule: due => this.scheduler.schedule(timerId, due),
+          clock: this.clockView,
+          ctx,
+        },
+        selector,
+      );
+      this.scheduler.register(timerId, now => matcher.onTimer(now));
+      for (const s of new Set(q.state.streams)) this.junction(s).receivers.push(chunk => matcher.receive(s, chunk));
+      return;
+    }
     this.junction(q.inputStream).receivers.push(this.pipeline(q.handlers, prefix, ctx, selector));
   }
 

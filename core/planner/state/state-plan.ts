@@ -1,0 +1,40 @@
+import type { Diagnostic } from '../../errors/millrace-error';
+import type { Compiled, ExpressionCompiler, Scope, UserFunction } from '../expression-compiler';
+import type { AttributeSchema } from '../schema';
+import type { Pos, StateInput, StreamId } from '../../ast/nodes';
+
+/**
+ * The plan of a pattern or sequence query input. Its shape is private to the pattern planner
+ * and runtime (core/planner/state, core/runtime/state); the rest of the engine only passes it on.
+ */
+export interface StatePlan {
+  readonly kind: 'state';
+  /** Every stream the pattern listens to (the runtime subscribes to each). */
+  readonly streams: readonly string[];
+  /** Planner-private details. */
+  readonly detail: unknown;
+}
+
+/** What the pattern planner may ask of the app planner. */
+export interface StatePlannerEnv {
+  readonly compiler: ExpressionCompiler;
+  readonly diagnostics: Diagnostic[];
+  readonly userFunctions: ReadonlyMap<string, UserFunction>;
+  /** The attributes of a stream (incl. inner streams inside partitions), or null after reporting an error. */
+  resolveStream(s: StreamId): { id: string; attributes: readonly AttributeSchema[] } | null;
+  error(pos: Pos, message: string, length?: number): void;
+  notSupported(pos: Pos, what: string, length?: number): void;
+  /** Adds `x in T` support to a scope built by the pattern planner. */
+  withTables(scope: Scope): Scope;
+}
+
+/** The planned input: how the selector's expressions read a match, and what `select *` gives. */
+export interface PlannedStateInput {
+  readonly plan: StatePlan;
+  /** The scope for select, group by and having; it reads the match from `ctx.event`. */
+  readonly scope: Scope;
+  readonly starAttributes: readonly AttributeSchema[];
+}
+
+export type { Compiled };
+export type PlanStateInput = (input: StateInput, env: StatePlannerEnv) => PlannedStateInput | null;
