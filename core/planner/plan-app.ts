@@ -11,6 +11,7 @@ import type {
   JoinInput,
   OnDemandQuery,
   OutputAction,
+  Partition,
   Pos,
   Query,
   Selector,
@@ -42,6 +43,8 @@ import type {
   NamedWindowPlan,
   OnDemandPlan,
   OutputPlan,
+  PartitionKeyPlan,
+  PartitionPlan,
   QueryPlan,
   RatePlan,
   SelectorPlan,
@@ -97,6 +100,8 @@ class AppPlanner {
   private readonly sources = new Map<string, SinkPlan[]>();
   private readonly queryNames = new Set<string>();
   private readonly tables = new Map<string, TableInfo>();
+  /** Set while planning the queries of a partition. */
+  private partitionScope: { inner: Map<string, StreamSchema> } | undefined;
   private readonly windows = new Map<string, NamedWindowPlan>();
 
   constructor(
@@ -178,10 +183,12 @@ class AppPlanner {
     const name = this.appAnnotations();
     for (const d of this.app.definitions) this.definition(d);
     const queries: QueryPlan[] = [];
+    const partitions: PartitionPlan[] = [];
     let n = 0;
     for (const el of this.app.elements) {
       if (el.kind === 'Partition') {
-        this.notSupported(el.pos, 'partition', 'partition'.length);
+        const p = this.partition(el, partitions.length + 1);
+        if (p) partitions.push(p);
         continue;
       }
       n++;
@@ -192,7 +199,7 @@ class AppPlanner {
       const sorted = [...this.diagnostics].sort((a, b) => a.pos.offset - b.pos.offset);
       throw new PlanError(this.source, sorted);
     }
-    const written = new Set(queries.flatMap(q => (q.output.kind === 'insert' ? [q.output.target] : [])));
+    const written = new Set([...queries, ...partitions.flatMap(p => p.queries)].flatMap(q => (q.output.kind === 'insert' ? [q.output.target] : [])));
     const inputStreams = [...this.streams.values()].filter(s => s.origin === 'defined' && !written.has(s.id)).map(s => s.id);
     return {
       name,
@@ -200,6 +207,7 @@ class AppPlanner {
       streams: this.streams,
       queries,
       inputStreams,
+      partitions,
       tables: [...this.tables.values()].map(t => t.plan),
       windows: [...this.windows.values()],
       functions: this.userFunctions,
@@ -352,9 +360,9 @@ class AppPlanner {
   // -------------------------------------------------------------------------------------------
   // Queries
 
-  private query(q: Query, n: number): QueryPlan | null {
+  private query(q: Query, n: number, namePrefix = ''): QueryPlan | null {
     const info = q.annotations.find(a => a.name.toLowerCase() === 'info');
-    let name = (info && annotationValue(info, 'name')) ?? `query_${n}`;
+    let name = namePrefix + ((info && annotationValue(info, 'name')) ?? `query_${n}`);
     if (this.queryNames.has(name)) {
       this.error(info?.pos ?? q.pos, `two queries are named '${name}'`);
       name = `${name}_${n}`;
@@ -462,7 +470,13 @@ class AppPlanner {
   private resolveSource(i: SingleInput): { kind: 'stream' | 'window' | 'table'; id: string; attributes: readonly AttributeSchema[] } | null {
     const s = i.stream;
     if (s.isInner) {
-      this.error(s.pos, `inner stream '#${s.id}' can only be used inside a partition`, s.id.length + 1);
+      const inner = this.partitionScope?.inner.get(`#${s.id}`);
+      if (inner) return { kind: 'stream', id: inner.id, attributes: inner.attributes };
+      this.error(
+        s.pos,
+        this.partitionScope ? `inner stream '#${s.id}' is not written by any earlier query of this partition` : `inner stream '#${s.id}' can only be used inside a partition`,
+        s.id.length + 1,
+      );
       return null;
     }
     const id = s.isFault ? `!${s.id}` : s.id;
@@ -662,8 +676,18 @@ class AppPlanner {
       case 'InsertOutput': {
         const target = out.target;
         if (target.isInner) {
-          this.error(target.pos, `inner stream '#${target.id}' can only be used inside a partition`, target.id.length + 1);
-          return null;
+          const scope = this.partitionScope;
+          if (!scope) {
+            this.error(target.pos, `inner stream '#${target.id}' can only be used inside a partition`, target.id.length + 1);
+            return null;
+          }
+          const id = `#${target.id}`;
+          const existing = scope.inner.get(id);
+          const schema: StreamSchema = { id, attributes: selector.outputSchema, origin: 'inferred', pos: target.pos, onError: 'LOG' };
+          if (existing && !sameAttributes(existing.attributes, selector.outputSchema))
+            this.error(target.pos, `Different definition same as output '${describeSchema(schema)}' already exist as '${describeSchema(existing)}'`, id.length);
+          else if (!existing) scope.inner.set(id, schema);
+          return { kind: 'insert', target: id };
         }
         if (target.isFault) {
           this.error(target.pos, `cannot insert into the fault stream '!${target.id}'; the engine writes it`, target.id.length + 1);
@@ -751,6 +775,61 @@ class AppPlanner {
       return null;
     }
     return { kind: 'upsert', table: table.id, on, set, insertRow: row => positions.map(p => row[p]) };
+  }
+
+  /**
+   * `partition with (expr of S, ... | cond as 'label' or ... of S) begin ... end`: the queries are
+   * planned once; the runtime gives every key its own instance of them.
+   */
+  private partition(p: Partition, n: number): PartitionPlan | null {
+    const id = `partition_${n}`;
+    const keys: PartitionKeyPlan[] = [];
+    const seen = new Set<string>();
+    for (const w of p.with) {
+      const src = this.resolveSource({ kind: 'SingleInput', pos: w.pos, stream: { kind: 'StreamId', pos: w.pos, id: w.stream, isInner: false, isFault: false }, handlers: [] });
+      if (!src) continue;
+      if (src.kind !== 'stream') {
+        this.error(w.pos, `'${w.stream}' is a ${src.kind}; partitions are keyed on streams`, w.stream.length);
+        continue;
+      }
+      if (seen.has(src.id)) this.error(w.pos, `stream '${w.stream}' is partitioned twice`);
+      seen.add(src.id);
+      const scope = this.scopeOf([eventSource(src.id, [src.id], src.attributes)]);
+      if (w.kind === 'ValuePartition') {
+        const c = this.compiler.compile(w.expression, scope);
+        if (c.type !== null) keys.push({ kind: 'value', stream: src.id, key: c.fn });
+      } else {
+        const ranges = w.ranges.map(r => ({ label: r.label, condition: this.compiler.condition(r.condition, scope, 'range condition').fn }));
+        keys.push({ kind: 'range', stream: src.id, ranges });
+      }
+    }
+    let purge: PartitionPlan['purge'];
+    const purgeAnnotation = p.annotations.find(a => a.name.toLowerCase() === 'purge');
+    if (purgeAnnotation && (annotationValue(purgeAnnotation, 'enable') ?? 'true').toLowerCase() === 'true') {
+      const ms = (key: string) => {
+        const text = annotationValue(purgeAnnotation, key);
+        const v = text === undefined ? undefined : parseDuration(text);
+        if (v === undefined || v <= 0) this.error(purgeAnnotation.pos, `@purge needs a positive '${key}' such as '${key === 'interval' ? '1 sec' : '15 sec'}', found ${text === undefined ? 'none' : `'${text}'`}`);
+        return v ?? 1;
+      };
+      purge = { intervalMs: ms('interval'), idleMs: ms('idle.period') };
+    }
+    const outer = this.partitionScope;
+    this.partitionScope = { inner: new Map() };
+    const queries: QueryPlan[] = [];
+    p.queries.forEach((q, k) => {
+      const planned = this.query(q, k + 1, `${id}/`);
+      if (planned) queries.push(planned);
+    });
+    const inner = [...this.partitionScope.inner.values()];
+    this.partitionScope = outer;
+    const partitioned = new Set(keys.map(k => k.stream));
+    const innerIds = new Set(inner.map(s => s.id));
+    const used = new Set(
+      queries.flatMap(q => (q.join ? [q.join.left, q.join.right].flatMap(s => (s.kind === 'stream' ? [s.stream] : s.kind === 'window' ? [s.window] : [])) : q.state ? q.state.streams : [q.inputStream])),
+    );
+    const broadcast = [...used].filter(s => !partitioned.has(s) && !innerIds.has(s));
+    return { id, fingerprint: fingerprint(p), keys, queries, innerStreams: inner, broadcast, purge };
   }
 
   private checkStateStreams(e: StateElement): void {
@@ -922,6 +1001,23 @@ function coerceTo(fn: Eval, from: AttrType, to: AttrType): Eval {
   if (to === 'INT') return ctx => { const v = fn(ctx); return v === null ? null : toInt(v as number); };
   if (to === 'LONG') return ctx => { const v = fn(ctx); return v === null ? null : toLong(v as number); };
   return fn;
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1, millisec: 1, millisecond: 1, milliseconds: 1, millis: 1,
+  sec: 1000, second: 1000, seconds: 1000, s: 1000,
+  min: 60_000, minute: 60_000, minutes: 60_000, m: 60_000,
+  hour: 3_600_000, hours: 3_600_000, h: 3_600_000,
+  day: 86_400_000, days: 86_400_000, d: 86_400_000,
+};
+
+/** '10 sec', '1 hour', '500' (ms) in annotation values. */
+function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return undefined;
+  const unit = m[2].toLowerCase() || 'ms';
+  const f = UNIT_MS[unit];
+  return f === undefined ? undefined : Number(m[1]) * f;
 }
 
 function argInfos(args: readonly Compiled[]): ArgInfo[] {

@@ -11,6 +11,7 @@ export interface AppPlan {
   readonly queries: readonly QueryPlan[];
   /** Streams written by no query: where events enter the app. */
   readonly inputStreams: readonly string[];
+  readonly partitions: readonly PartitionPlan[];
   readonly tables: readonly TablePlan[];
   readonly windows: readonly NamedWindowPlan[];
   /** `define function` implementations, for on-demand queries planned later. */
@@ -165,3 +166,21 @@ export type OnDemandPlan =
       readonly selector?: SelectorPlan;
       readonly output: Exclude<OutputPlan, { kind: 'insert' } | { kind: 'return' }>;
     };
+
+/** How a partitioned stream's events find their keys. */
+export type PartitionKeyPlan =
+  | { readonly kind: 'value'; readonly stream: string; readonly key: Eval }
+  | { readonly kind: 'range'; readonly stream: string; readonly ranges: readonly { readonly label: string; readonly condition: Eval }[] };
+
+export interface PartitionPlan {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly keys: readonly PartitionKeyPlan[];
+  /** Planned once; every key gets its own instance (own state, own inner streams). */
+  readonly queries: readonly QueryPlan[];
+  readonly innerStreams: readonly StreamSchema[];
+  /** Streams the queries read that are not partitioned: every existing instance gets their events. */
+  readonly broadcast: readonly string[];
+  /** `@purge`: instances idle for `idleMs` are removed, checked every `intervalMs`. */
+  readonly purge?: { readonly intervalMs: number; readonly idleMs: number };
+}

@@ -1,7 +1,7 @@
 import { silentLogger, type Logger } from '../io/logger';
 import type { WindowOperator } from '../builtins/descriptor';
 import { parseOnDemandQuery } from '../parser';
-import type { AppPlan, HandlerPlan, JoinPlan, NamedWindowPlan, OnDemandPlan, OutputPlan, QueryPlan, SelectorPlan } from '../planner/plan';
+import type { AppPlan, HandlerPlan, JoinPlan, NamedWindowPlan, OnDemandPlan, OutputPlan, PartitionPlan, QueryPlan, SelectorPlan } from '../planner/plan';
 import { planOnDemand } from '../planner/plan-app';
 import type { StreamSchema } from '../planner/schema';
 import type { Json } from '../state/json';
@@ -20,6 +20,24 @@ type Receiver = (chunk: StreamEvent[]) => void;
 export interface QueryResult {
   readonly records: Value[][];
   readonly details: { readonly name: string; readonly dataType: string }[];
+}
+
+/** Where a query's state lives and where its streams are: the app, or one partition instance. */
+interface Host {
+  readonly registry: StateRegistry;
+  /** The junction a query reads from. */
+  input(id: string): Junction;
+  /** The junction a query writes to. */
+  output(id: string): Junction;
+  /** Prefix of the query's state names and timer ids. */
+  readonly prefix: string;
+}
+
+/** One key's copy of a partition's queries. */
+interface PartitionInstance {
+  readonly registry: StateRegistry;
+  readonly junctions: Map<string, Junction>;
+  lastSeen: number;
 }
 
 /** Planned on-demand queries per app plan, so repeated queries are planned once. */
@@ -97,7 +115,9 @@ export class AppRuntime {
     for (const s of plan.streams.values()) this.junctions.set(s.id, new Junction(s, (j, c, e) => this.handleError(j, c, e)));
     for (const t of plan.tables) this.tables.push(new TableRuntime(t, this.registry.register(`t:${t.id}:${t.fingerprint}`, tableSpec(t)), this.logger, plan.name));
     for (const w of plan.windows) this.buildNamedWindow(w);
-    for (const q of plan.queries) this.buildQuery(q);
+    const appHost: Host = { registry: this.registry, input: id => this.junction(id), output: id => this.junction(id), prefix: '' };
+    for (const q of plan.queries) this.buildQuery(q, appHost);
+    for (const p of plan.partitions) this.buildPartition(p);
     for (const [stream, sinks] of plan.sinks)
       for (const sink of sinks)
         if (sink.type.toLowerCase() === 'log') {
@@ -188,6 +208,80 @@ export class AppRuntime {
     return this.tables.find(t => t.plan.id === id)!;
   }
 
+  /**
+   * A partition: one instance of its queries per key, created when the key first appears. The
+   * instances are one piece of state (key -> the instance's own state), so a restore rebuilds them.
+   */
+  private buildPartition(p: PartitionPlan): void {
+    const base = `p:${p.id}:${p.fingerprint}`;
+    const schemas = new Map<string, StreamSchema>();
+    for (const id of [...p.keys.map(k => k.stream), ...p.broadcast]) schemas.set(id, this.junction(id).schema);
+    for (const s of p.innerStreams) schemas.set(s.id, s);
+    const create = (key: string, lastSeen: number): PartitionInstance => {
+      const inst: PartitionInstance = { registry: new StateRegistry(), junctions: new Map(), lastSeen };
+      for (const [id, schema] of schemas) inst.junctions.set(id, new Junction(schema, (j, c, e) => this.handleError(j, c, e)));
+      const host: Host = {
+        registry: inst.registry,
+        input: id => inst.junctions.get(id) ?? this.junction(id),
+        output: id => (id.startsWith('#') ? inst.junctions.get(id)! : this.junction(id)),
+        prefix: `${base}:${key}/`,
+      };
+      for (const q of p.queries) this.buildQuery(q, host);
+      return inst;
+    };
+    const instances = this.registry.register<Map<string, PartitionInstance>>(base, {
+      version: 1,
+      create: () => new Map(),
+      snapshot: m => Object.fromEntries([...m].map(([k, inst]) => [k, { seen: inst.lastSeen, state: inst.registry.snapshot() }])) as Json,
+      restore: j => {
+        const m = new Map<string, PartitionInstance>();
+        for (const [k, v] of Object.entries(j as Record<string, { seen: number; state: RuntimeSnapshot }>)) {
+          const inst = create(k, v.seen);
+          inst.registry.restore(v.state);
+          m.set(k, inst);
+        }
+        return m;
+      },
+    });
+    const purgeTimer = `${base}/purge`;
+    const instanceFor = (key: string, now: number): PartitionInstance => {
+      let inst = instances.value.get(key);
+      if (!inst) {
+        inst = create(key, now);
+        instances.value.set(key, inst);
+        if (p.purge && instances.value.size === 1) this.scheduler.schedule(purgeTimer, now + p.purge.intervalMs);
+      }
+      inst.lastSeen = now;
+      return inst;
+    };
+    if (p.purge) {
+      const { intervalMs, idleMs } = p.purge;
+      this.scheduler.register(purgeTimer, now => {
+        for (const [key, inst] of instances.value)
+          if (inst.lastSeen + idleMs <= now) {
+            instances.value.delete(key);
+            this.scheduler.cancelPrefix(`${base}:${key}/`);
+          }
+        if (instances.value.size) this.scheduler.schedule(purgeTimer, now + intervalMs);
+      });
+    }
+    const keyString = (v: Value) => (typeof v === 'string' ? v : String(v));
+    const ctx = this.newCtx();
+    for (const k of p.keys) {
+      this.junction(k.stream).receivers.push(chunk => {
+        for (const e of chunk) {
+          ctx.event = e;
+          const keys = k.kind === 'value' ? [keyString(k.key(ctx))] : k.ranges.filter(r => r.condition(ctx) === true).map(r => r.label);
+          for (const key of keys) instanceFor(key, e.timestamp).junctions.get(k.stream)!.send([e]);
+        }
+      });
+    }
+    for (const id of p.broadcast)
+      this.junction(id).receivers.push(chunk => {
+        for (const inst of instances.value.values()) inst.junctions.get(id)!.send(chunk);
+      });
+  }
+
   /** `define window W ...`: a window in front of a junction that carries what it emits. */
   private buildNamedWindow(w: NamedWindowPlan): void {
     const schema: StreamSchema = { id: w.id, attributes: w.attributes, origin: 'inferred', pos: { line: 0, column: 0, offset: 0 }, onError: 'LOG' };
@@ -199,35 +293,35 @@ export class AppRuntime {
       if (out.length) junction.send(out);
     };
     let op: WindowOperator | undefined;
-    const input = this.handlerStage(w.window, `w:${w.id}:${w.fingerprint}`, this.newCtx(), emit, o => (op = o));
+    const input = this.handlerStage(w.window, `w:${w.id}:${w.fingerprint}`, this.newCtx(), emit, this.registry, o => (op = o));
     this.windowInputs.set(w.id, input);
     this.windowContents.set(w.id, () => op!.contents());
   }
 
-  private buildQuery(q: QueryPlan): void {
-    const prefix = `q:${q.name}:${q.fingerprint}`;
+  private buildQuery(q: QueryPlan, host: Host): void {
+    const prefix = `${host.prefix}q:${q.name}:${q.fingerprint}`;
     const ctx = this.newCtx();
-    const output = this.outputStage(q);
+    const output = this.outputStage(q, host);
     let selected: (chunk: StreamEvent[], keys: string[] | null) => void = output;
     if (q.rate) {
       const timerId = `${prefix}/rate`;
       const limiter = makeRateLimiter(
         q.rate,
-        { state: (name, spec) => this.registry.register(`${timerId}/${name}`, spec), schedule: due => this.scheduler.schedule(timerId, due) },
+        { state: (name, spec) => host.registry.register(`${timerId}/${name}`, spec), schedule: due => this.scheduler.schedule(timerId, due) },
         output,
       );
       this.scheduler.register(timerId, now => limiter.onTimer(now));
       selected = (chunk, keys) => limiter.process(chunk, keys);
     }
-    const groups = q.selector.aggregates.length ? this.registry.register(`${prefix}/groups`, groupsSpec(q.selector)) : null;
+    const groups = q.selector.aggregates.length ? host.registry.register(`${prefix}/groups`, groupsSpec(q.selector)) : null;
     const selector: Receiver = makeSelector(q.selector, ctx, groups, selected);
-    if (q.join) return this.buildJoin(q.join, prefix, ctx, selector, q.selector.expiredOn);
+    if (q.join) return this.buildJoin(q.join, prefix, ctx, selector, q.selector.expiredOn, host);
     if (q.state) {
       const timerId = `${prefix}/state`;
       const matcher = buildStateRuntime(
         q.state,
         {
-          state: (name, spec) => this.registry.register(`${timerId}/${name}`, spec),
+          state: (name, spec) => host.registry.register(`${timerId}/${name}`, spec),
           schedule: due => this.scheduler.schedule(timerId, due),
           clock: this.clockView,
           ctx,
@@ -235,16 +329,23 @@ export class AppRuntime {
         selector,
       );
       this.scheduler.register(timerId, now => matcher.onTimer(now));
-      for (const s of new Set(q.state.streams)) this.junction(s).receivers.push(chunk => matcher.receive(s, chunk));
+      for (const s of new Set(q.state.streams)) host.input(s).receivers.push(chunk => matcher.receive(s, chunk));
       return;
     }
-    this.junction(q.inputStream).receivers.push(this.pipeline(q.handlers, prefix, ctx, selector));
+    host.input(q.inputStream).receivers.push(this.pipeline(q.handlers, prefix, ctx, selector, host.registry));
   }
 
   /** Handlers in order, ending in `next`; reports the window operator, if any. */
-  private pipeline(handlers: readonly HandlerPlan[], prefix: string, ctx: EvalCtx, next: Receiver, onWindow?: (op: WindowOperator) => void): Receiver {
+  private pipeline(
+    handlers: readonly HandlerPlan[],
+    prefix: string,
+    ctx: EvalCtx,
+    next: Receiver,
+    registry: StateRegistry,
+    onWindow?: (op: WindowOperator) => void,
+  ): Receiver {
     let r = next;
-    for (let i = handlers.length - 1; i >= 0; i--) r = this.handlerStage(handlers[i], `${prefix}/h${i}`, ctx, r, onWindow);
+    for (let i = handlers.length - 1; i >= 0; i--) r = this.handlerStage(handlers[i], `${prefix}/h${i}`, ctx, r, registry, onWindow);
     return r;
   }
 
@@ -252,7 +353,7 @@ export class AppRuntime {
    * Each triggering side's events (after its own filters and window) are matched against what
    * the other side holds; a joined row is `[...left, ...right, leftPresent, rightPresent]`.
    */
-  private buildJoin(j: JoinPlan, prefix: string, ctx: EvalCtx, next: Receiver, expiredOn: boolean): void {
+  private buildJoin(j: JoinPlan, prefix: string, ctx: EvalCtx, next: Receiver, expiredOn: boolean, host: Host): void {
     const nL = j.leftWidth;
     const nR = j.rightWidth;
     const width = nL + nR + 2;
@@ -305,21 +406,22 @@ export class AppRuntime {
       const side = k as 0 | 1;
       if (src.kind === 'table') return;
       const sink = triggers[side] ? stage(side) : () => {};
-      const p = this.pipeline(src.handlers, `${prefix}/${side === 0 ? 'left' : 'right'}`, ctx, sink, op => (contents[side] = () => op.contents()));
+      const p = this.pipeline(src.handlers, `${prefix}/${side === 0 ? 'left' : 'right'}`, ctx, sink, host.registry, op => (contents[side] = () => op.contents()));
       if (src.kind === 'window') {
         contents[side] = this.windowContents.get(src.window)!;
         this.junction(src.window).receivers.push(p);
-      } else this.junction(src.stream).receivers.push(p);
+      } else host.input(src.stream).receivers.push(p);
     });
   }
 
-  private outputStage(q: QueryPlan): Receiver {
+  private outputStage(q: QueryPlan, host: Host): Receiver {
     const out = q.output;
     switch (out.kind) {
       case 'return':
         return () => {};
       case 'insert': {
-        const target = this.windowInputs.get(out.target) ?? ((chunk: StreamEvent[]) => this.junction(out.target).send(chunk));
+        const junction = this.windowInputs.has(out.target) ? undefined : host.output(out.target);
+        const target = this.windowInputs.get(out.target) ?? ((chunk: StreamEvent[]) => junction!.send(chunk));
         // The selector's rows are fresh objects that nothing else holds: they become the target
         // stream's events (expired rows arrive there as current events, as in Siddhi).
         return chunk => {
@@ -401,7 +503,7 @@ export class AppRuntime {
     return { records: [], details: details(p.selector) };
   }
 
-  private handlerStage(h: HandlerPlan, id: string, ctx: EvalCtx, next: Receiver, onWindow?: (op: WindowOperator) => void): Receiver {
+  private handlerStage(h: HandlerPlan, id: string, ctx: EvalCtx, next: Receiver, registry: StateRegistry, onWindow?: (op: WindowOperator) => void): Receiver {
     switch (h.kind) {
       case 'filter': {
         const cond = h.condition;
@@ -436,7 +538,7 @@ export class AppRuntime {
       case 'window': {
         const timerId = id;
         const op = h.create({
-          state: (name, spec) => this.registry.register(`${timerId}/${name}`, spec),
+          state: (name, spec) => registry.register(`${timerId}/${name}`, spec),
           schedule: due => this.scheduler.schedule(timerId, due),
           clock: this.clockView,
           expiredNeeded: h.expiredNeeded,

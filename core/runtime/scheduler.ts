@@ -48,6 +48,12 @@ export class Scheduler {
     this.timers.value = this.timers.value.filter(t => t.target !== target);
   }
 
+  /** Forgets every timer and handler whose target starts with `prefix` (a removed partition key). */
+  cancelPrefix(prefix: string): void {
+    this.timers.value = this.timers.value.filter(t => !t.target.startsWith(prefix));
+    for (const id of [...this.handlers.keys()]) if (id.startsWith(prefix)) this.handlers.delete(id);
+  }
+
   /** The earliest pending due time, or null. Stored with the unit so a tick finds due units. */
   nextDue(): number | null {
     const ts = this.timers.value;
