@@ -89,7 +89,7 @@ export function decodeJsonLines(text: string, plan: AppPlan): DecodedInput {
       continue;
     }
     const schema = plan.streams.get(rec.stream);
-    if (!schema || schema.origin === 'fault') {
+    if (!schema || schema.origin === 'fault' || schema.origin === 'trigger') {
       problem(`unknown stream '${rec.stream}'; the app's input streams are ${plan.inputStreams.join(', ') || '(none)'}`);
       continue;
     }

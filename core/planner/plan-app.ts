@@ -19,6 +19,7 @@ import type {
   StateElement,
   StreamDefinition,
   TableDefinition,
+  TriggerDefinition,
   UpdateOrInsertOutput,
   UpdateOutput,
   Variable,
@@ -51,7 +52,9 @@ import type {
   SinkPlan,
   StoreConditionPlan,
   TablePlan,
+  TriggerPlan,
 } from './plan';
+import { CronError, parseCron } from '../runtime/cron';
 import { eventSource, rowSource, slotSource, sourcesScope, type ScopeOptions, type Source } from './scope';
 import { planStoreCondition, storeScope, type StoreTarget } from './store-condition';
 import { planStateInput } from './state/plan-state-input';
@@ -100,6 +103,7 @@ class AppPlanner {
   private readonly sources = new Map<string, SinkPlan[]>();
   private readonly queryNames = new Set<string>();
   private readonly tables = new Map<string, TableInfo>();
+  private readonly triggers: TriggerPlan[] = [];
   /** Set while planning the queries of a partition. */
   private partitionScope: { inner: Map<string, StreamSchema> } | undefined;
   private readonly windows = new Map<string, NamedWindowPlan>();
@@ -208,6 +212,7 @@ class AppPlanner {
       queries,
       inputStreams,
       partitions,
+      triggers: this.triggers,
       tables: [...this.tables.values()].map(t => t.plan),
       windows: [...this.windows.values()],
       functions: this.userFunctions,
@@ -257,7 +262,7 @@ class AppPlanner {
       case 'WindowDefinition':
         return this.windowDefinition(d);
       case 'TriggerDefinition':
-        return this.notSupported(d.pos, `trigger '${d.id}'`);
+        return this.triggerDefinition(d);
       case 'AggregationDefinition':
         return this.notSupported(d.pos, `incremental aggregation '${d.id}'`);
     }
@@ -301,6 +306,25 @@ class AppPlanner {
         onError: 'LOG',
       });
     }
+  }
+
+  /** A trigger is a stream `T (triggered_time long)` that the clock writes. */
+  private triggerDefinition(d: TriggerDefinition): void {
+    const at = d.at;
+    if (at.kind === 'every' && at.millis <= 0) {
+      this.error(d.pos, `trigger '${d.id}' needs a positive period`);
+      return;
+    }
+    if (at.kind === 'cron')
+      try {
+        parseCron(at.expression);
+      } catch (e) {
+        if (!(e instanceof CronError)) throw e;
+        this.error(d.pos, `trigger '${d.id}': ${e.message}`);
+        return;
+      }
+    this.streams.set(d.id, { id: d.id, attributes: [{ name: 'triggered_time', type: 'LONG' }], origin: 'trigger', pos: d.pos, onError: 'LOG' });
+    this.triggers.push({ id: d.id, at, fingerprint: fingerprint(d) });
   }
 
   private tableDefinition(d: TableDefinition): void {

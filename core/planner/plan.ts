@@ -12,6 +12,7 @@ export interface AppPlan {
   /** Streams written by no query: where events enter the app. */
   readonly inputStreams: readonly string[];
   readonly partitions: readonly PartitionPlan[];
+  readonly triggers: readonly TriggerPlan[];
   readonly tables: readonly TablePlan[];
   readonly windows: readonly NamedWindowPlan[];
   /** `define function` implementations, for on-demand queries planned later. */
@@ -183,4 +184,11 @@ export interface PartitionPlan {
   readonly broadcast: readonly string[];
   /** `@purge`: instances idle for `idleMs` are removed, checked every `intervalMs`. */
   readonly purge?: { readonly intervalMs: number; readonly idleMs: number };
+}
+
+/** `define trigger T at 'start' | every <time> | '<cron>'`. */
+export interface TriggerPlan {
+  readonly id: string;
+  readonly at: import('../ast/nodes').TriggerAt;
+  readonly fingerprint: string;
 }

@@ -9,7 +9,7 @@ export interface AttributeSchema {
 export interface StreamSchema {
   readonly id: string;
   readonly attributes: readonly AttributeSchema[];
-  readonly origin: 'defined' | 'inferred' | 'fault';
+  readonly origin: 'defined' | 'inferred' | 'fault' | 'trigger';
   readonly pos: Pos;
   /** What happens when a query consuming this stream fails on an event. */
   readonly onError: 'LOG' | 'STREAM';

@@ -1,7 +1,8 @@
 import { silentLogger, type Logger } from '../io/logger';
 import type { WindowOperator } from '../builtins/descriptor';
 import { parseOnDemandQuery } from '../parser';
-import type { AppPlan, HandlerPlan, JoinPlan, NamedWindowPlan, OnDemandPlan, OutputPlan, PartitionPlan, QueryPlan, SelectorPlan } from '../planner/plan';
+import type { AppPlan, HandlerPlan, JoinPlan, NamedWindowPlan, OnDemandPlan, OutputPlan, PartitionPlan, QueryPlan, SelectorPlan, TriggerPlan } from '../planner/plan';
+import { parseCron } from './cron';
 import { planOnDemand } from '../planner/plan-app';
 import type { StreamSchema } from '../planner/schema';
 import type { Json } from '../state/json';
@@ -39,6 +40,9 @@ interface PartitionInstance {
   readonly junctions: Map<string, Junction>;
   lastSeen: number;
 }
+
+/** How many missed firings a trigger catches up after a clock jump. */
+const MAX_CATCH_UP = 1000;
 
 /** Planned on-demand queries per app plan, so repeated queries are planned once. */
 const onDemandCache = new WeakMap<AppPlan, Map<string, OnDemandPlan>>();
@@ -90,6 +94,9 @@ export class AppRuntime {
   private readonly clockView: { readonly now: number };
   private readonly junctions = new Map<string, Junction>();
   private readonly logger: Logger;
+  /** When the app's clock first moved: its start, for 'start' and periodic triggers. */
+  private readonly startCell!: StateCell<{ at: number | null }>;
+  private readonly onStart: ((now: number) => void)[] = [];
   /** By the index the planner gave each table. */
   private readonly tables: TableRuntime[] = [];
   /** Named windows: where `insert into W` sends events, and what joins find in them. */
@@ -118,6 +125,8 @@ export class AppRuntime {
     const appHost: Host = { registry: this.registry, input: id => this.junction(id), output: id => this.junction(id), prefix: '' };
     for (const q of plan.queries) this.buildQuery(q, appHost);
     for (const p of plan.partitions) this.buildPartition(p);
+    this.startCell = this.registry.register('started', { version: 1, create: () => ({ at: null as number | null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
+    for (const t of plan.triggers) this.buildTrigger(t);
     for (const [stream, sinks] of plan.sinks)
       for (const sink of sinks)
         if (sink.type.toLowerCase() === 'log') {
@@ -143,6 +152,10 @@ export class AppRuntime {
   advanceTime(time: number): void {
     const clock = this.clockCell.value;
     if (time > clock.now) clock.now = time;
+    if (this.startCell.value.at === null) {
+      this.startCell.value.at = clock.now;
+      for (const f of this.onStart) f(clock.now);
+    }
     this.scheduler.fireDue(clock.now);
   }
 
@@ -280,6 +293,44 @@ export class AppRuntime {
       this.junction(id).receivers.push(chunk => {
         for (const inst of instances.value.values()) inst.junctions.get(id)!.send(chunk);
       });
+  }
+
+  /**
+   * Triggers fire on the event clock: 'start' when the clock first moves, `every T` at start + T,
+   * start + 2T, ..., a cron expression at its times. A clock jump fires each missed time once
+   * (at most MAX_CATCH_UP of them; the rest are skipped and logged).
+   */
+  private buildTrigger(t: TriggerPlan): void {
+    const junction = this.junction(t.id);
+    const fire = (times: number[], now: number) => {
+      if (times.length) junction.send(times.map(at => ({ timestamp: now, data: [at], type: EventKind.CURRENT })));
+    };
+    if (t.at.kind === 'start') {
+      this.onStart.push(now => fire([now], now));
+      return;
+    }
+    const timerId = `trigger:${t.id}:${t.fingerprint}`;
+    const at = t.at;
+    const cron = at.kind === 'cron' ? parseCron(at.expression) : undefined;
+    const nextAfter = (time: number) => (cron ? cron.next(time) : time + (at as { millis: number }).millis);
+    this.onStart.push(now => {
+      const first = cron ? cron.next(now - 1) : now + (at as { millis: number }).millis;
+      if (first !== null) this.scheduler.schedule(timerId, first);
+    });
+    this.scheduler.register(timerId, (now, due) => {
+      const times: number[] = [];
+      let next: number | null = due;
+      while (next !== null && next <= now && times.length < MAX_CATCH_UP) {
+        times.push(next);
+        next = nextAfter(next);
+      }
+      if (next !== null && next <= now) {
+        this.logger.warn(`trigger '${t.id}': the clock jumped to ${now}; fired ${MAX_CATCH_UP} missed times and skipped the rest`);
+        while (next !== null && next <= now) next = cron ? cron.next(now) : next + Math.ceil((now - next + 1) / (at as { millis: number }).millis) * (at as { millis: number }).millis;
+      }
+      fire(times, now);
+      if (next !== null) this.scheduler.schedule(timerId, next);
+    });
   }
 
   /** `define window W ...`: a window in front of a junction that carries what it emits. */
