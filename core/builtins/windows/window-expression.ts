@@ -46,7 +46,7 @@ const REFS = ['first', 'last'] as const;
 
 /** `eventTimestamp(first)` → `first.<TS_ATTR>`, leaving string literals alone. */
 function rewriteTimestamps(text: string): string {
-  return text.replace(/('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|\beventTimestamp\s*\(\s*(first|last)\s*\)/g, (m, str: string | undefined, ref: string | undefined) =>
+  return text.replace(/('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|\beventTimestamp\s*\(\s*(first|last)\s*\)/g, (_m, str: string | undefined, ref: string | undefined) =>
     str !== undefined ? str : `${ref}.${TS_ATTR}`,
   );
 }
