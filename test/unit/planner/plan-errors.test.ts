@@ -73,7 +73,6 @@ describe('planner errors', () => {
     ['a pattern', 'define stream A (x int); from every e1=A -> e2=A select e1.x as x insert into C;', 'pattern', 'every e1=A'],
     ['a table in a store', "define stream A (x int); @store(type='rdbms') define table T (x int); from A select x insert into C;", "@store on table 'T'", '@store'],
     ['an incremental aggregation', 'define stream A (x int); define aggregation Agg from A select sum(x) as t aggregate every sec ... min;', "incremental aggregation 'Agg'", 'define aggregation'],
-    ['a time window', 'define stream A (x int); from A#window.time(1 sec) select x insert into C;', "window 'time'", '#window.time'],
   ])('says %s is not supported yet, at its position', (_what, app, what, at) => {
     const e = planErrors(app);
     const d = e.diagnostics.find(x => x.message.endsWith('is not supported yet'));
