@@ -62,11 +62,6 @@ import type { StatePlan } from './state/state-plan';
 import { toInt, toLong } from '../runtime/java-num';
 import { describeSchema, type AttributeSchema, type StreamSchema } from './schema';
 
-/** Core windows that Millrace knows but does not run yet (they get "not supported yet", not "unknown"). */
-const PENDING_WINDOWS = new Set([
-  'time', 'timeBatch', 'timeLength', 'externalTime', 'externalTimeBatch', 'batch', 'session', 'sort', 'delay',
-  'expression', 'expressionBatch', 'cron', 'frequent', 'lossyFrequent',
-]);
 
 const APP_ANNOTATIONS = new Set(['name', 'description', 'playback', 'statistics', 'enforceorder']);
 
@@ -595,8 +590,7 @@ class AppPlanner {
     const scope = this.scopeOf([eventSource('window', [], schema)]);
     const args = h.args.map(a => this.compiler.compile(a, scope));
     if (!wf) {
-      if (!h.namespace && PENDING_WINDOWS.has(h.name)) this.notSupported(h.pos, `window '${wname}'`, wname.length + 8);
-      else this.error(h.pos, `No extension exist for window '${wname}'`, wname.length + 8);
+      this.error(h.pos, `No extension exist for window '${wname}'`, wname.length + 8);
       return null;
     }
     if (args.some(a => a.type === null)) return null;
