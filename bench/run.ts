@@ -150,9 +150,11 @@ const scenarios: Scenario[] = [
         prices.push(p);
         sum.set(k, (sum.get(k) ?? 0) + p);
         cnt.set(k, (cnt.get(k) ?? 0) + 1);
+        keep({ timestamp: t, data: [k, p] });
         keep({ timestamp: t, data: [k, sum.get(k), cnt.get(k)] });
       }
-      return events;
+      // Counted like the engine's: the intermediate Keyed rows and the per-account rows.
+      return 2 * events;
     },
   },
   {
