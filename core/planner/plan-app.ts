@@ -1,4 +1,5 @@
 import type {
+  AggregationDefinition,
   Annotation,
   App,
   AttrType,
@@ -19,13 +20,16 @@ import type {
   StateElement,
   StreamDefinition,
   TableDefinition,
+  TimeUnit,
   TriggerDefinition,
   UpdateOrInsertOutput,
   UpdateOutput,
   Variable,
   WindowDefinition,
   WindowHandler,
+  WithinRange,
 } from '../ast/nodes';
+import { perUnit } from '../runtime/aggregation';
 import { BuiltinArgError, type ArgInfo, type WindowPlanEnv } from '../builtins/descriptor';
 import { streamFunctions } from '../builtins/stream-functions';
 import { windowFunctions } from '../builtins/windows/window-functions';
@@ -37,6 +41,8 @@ import { ExpressionCompiler, type Compiled, type Scope, type UserFunction } from
 import { fingerprint } from './fingerprint';
 import type {
   AggregatePlan,
+  AggregationPlan,
+  AggregationReadPlan,
   AppPlan,
   HandlerPlan,
   JoinPlan,
@@ -99,6 +105,7 @@ class AppPlanner {
   private readonly queryNames = new Set<string>();
   private readonly tables = new Map<string, TableInfo>();
   private readonly triggers: TriggerPlan[] = [];
+  private readonly aggregations = new Map<string, AggregationPlan>();
   /** Set while planning the queries of a partition. */
   private partitionScope: { inner: Map<string, StreamSchema> } | undefined;
   private readonly windows = new Map<string, NamedWindowPlan>();
@@ -112,6 +119,7 @@ class AppPlanner {
       for (const [id, st] of seed.streams) this.streams.set(id, st);
       seed.tables.forEach((t, index) => this.tables.set(t.id, { ...t, index, plan: t }));
       for (const w of seed.windows) this.windows.set(w.id, w);
+      for (const a of seed.aggregations) this.aggregations.set(a.id, a);
       for (const [id, f] of seed.functions) this.userFunctions.set(id, f);
     }
   }
@@ -127,13 +135,26 @@ class AppPlanner {
     const sel = q.selector ?? { kind: 'Selector', pos: q.pos, star: true, attributes: [], groupBy: [], orderBy: [] };
     if (q.input) {
       const i = q.input;
-      if (i.within || i.per) {
-        this.notSupported((i.within ?? i.per)!.pos, "reading an aggregation with 'within' and 'per'");
+      const aggregation = this.aggregations.get(i.store);
+      if (aggregation) {
+        const names = [i.store, ...(i.alias ? [i.alias] : [])];
+        const rowScope = this.scopeOf([eventSource(i.store, names, aggregation.attributes)]);
+        const read = this.aggregationRead(i.within, i.per, this.scopeOf([]), i.pos, i.store);
+        const on = i.on ? this.compiler.condition(i.on, rowScope, 'condition') : undefined;
+        const selector = this.selector(sel, rowScope, aggregation.attributes, true, false, true);
+        if (!read || !selector || on?.type === null) return null;
+        find = { kind: 'find', store: { kind: 'aggregation', aggregation: aggregation.id, read, on: on?.fn }, selector };
+        if (!q.output) return find;
+      }
+      if (!aggregation && (i.within || i.per)) {
+        this.error((i.within ?? i.per)!.pos, `'within' and 'per' read aggregations; '${i.store}' is not one`);
         return null;
       }
       const table = this.tables.get(i.store);
       const window = this.windows.get(i.store);
-      if (!table && !window) {
+      if (aggregation) {
+        // planned above
+      } else if (!table && !window) {
         this.error(i.pos, `'${i.store}' is not a table or named window of this app`, i.store.length);
         return null;
       }
@@ -208,6 +229,7 @@ class AppPlanner {
       inputStreams,
       partitions,
       triggers: this.triggers,
+      aggregations: [...this.aggregations.values()],
       tables: [...this.tables.values()].map(t => t.plan),
       windows: [...this.windows.values()],
       functions: this.userFunctions,
@@ -259,7 +281,7 @@ class AppPlanner {
       case 'TriggerDefinition':
         return this.triggerDefinition(d);
       case 'AggregationDefinition':
-        return this.notSupported(d.pos, `incremental aggregation '${d.id}'`);
+        return this.aggregationDefinition(d);
     }
   }
 
@@ -301,6 +323,167 @@ class AppPlanner {
         onError: 'LOG',
       });
     }
+  }
+
+  /**
+   * `define aggregation A from S select ... group by ... aggregate [by ts] every ...`: outputs are
+   * group-by attributes, other attributes (their last value) and sum, count, avg, min, max and
+   * distinctCount of an expression.
+   */
+  private aggregationDefinition(d: AggregationDefinition): void {
+    const src = this.resolveSource(d.input);
+    if (!src) return;
+    if (src.kind !== 'stream') {
+      this.error(d.input.pos, `an aggregation reads a stream; '${src.id}' is a ${src.kind}`, src.id.length);
+      return;
+    }
+    const planned = this.planHandlers(d.input, src.id, [src.id, ...(d.input.alias ? [d.input.alias] : [])], src.attributes, false, false);
+    if (planned.windowed) this.error(d.input.pos, 'an aggregation cannot have a window; it keeps its own time buckets');
+    const scope = this.scopeOf([eventSource(src.id, [src.id, ...(d.input.alias ? [d.input.alias] : [])], planned.attributes)]);
+    const sel = d.selector;
+    if (sel.star) this.error(sel.pos, "an aggregation's select names its outputs; 'select *' is not allowed");
+    for (const [clause, e] of [['having', sel.having], ['limit', sel.limit], ['offset', sel.offset]] as const)
+      if (e) this.error(e.pos, `'${clause}' cannot be used in an aggregation definition; use it when reading the aggregation`);
+    if (sel.orderBy.length) this.error(sel.orderBy[0].pos, "'order by' cannot be used in an aggregation definition; use it when reading the aggregation");
+    const groupBy: Eval[] = [];
+    for (const g of sel.groupBy) {
+      const c = this.compiler.compile(g, scope);
+      if (c.type !== null) groupBy.push(c.fn);
+    }
+    const outputs: AggregationPlan['outputs'][number][] = [];
+    const attributes: AttributeSchema[] = [{ name: 'AGG_TIMESTAMP', type: 'LONG' }];
+    for (const oa of sel.attributes) {
+      const e = oa.expression;
+      const name = oa.alias ?? (e.kind === 'Variable' ? e.attribute : undefined);
+      if (!name) {
+        this.error(oa.pos, "a computed attribute in select needs a name: add 'as <name>'");
+        continue;
+      }
+      if (e.kind === 'Variable') {
+        const c = this.compiler.compile(e, scope);
+        if (c.type === null) continue;
+        const gi = sel.groupBy.findIndex(g => g.attribute === e.attribute && (g.streamRef ?? src.id) === (e.streamRef ?? src.id));
+        outputs.push(gi >= 0 ? { name, kind: 'group', integral: false, groupIndex: gi } : { name, kind: 'last', arg: c.fn, integral: false });
+        attributes.push({ name, type: c.type });
+        continue;
+      }
+      const kinds = ['sum', 'count', 'avg', 'min', 'max', 'distinctCount'] as const;
+      const kind = e.kind === 'FunctionCall' && !e.namespace ? kinds.find(k => k === e.name) : undefined;
+      if (!kind || e.kind !== 'FunctionCall') {
+        this.error(oa.pos, 'an aggregation outputs group-by attributes, attributes and sum, count, avg, min, max or distinctCount of an expression');
+        continue;
+      }
+      if (e.args.length > 1 || (kind !== 'count' && e.args.length !== 1)) {
+        this.error(e.pos, `${kind}() takes ${kind === 'count' ? 'at most one argument' : 'one argument'}`);
+        continue;
+      }
+      const arg = e.args.length ? this.compiler.compile(e.args[0], scope) : undefined;
+      if (arg && arg.type === null) continue;
+      const t = arg?.type ?? 'LONG';
+      const numeric = t === 'INT' || t === 'LONG' || t === 'FLOAT' || t === 'DOUBLE';
+      if ((kind === 'sum' || kind === 'avg' || kind === 'min' || kind === 'max') && !numeric) {
+        this.error(e.pos, `${kind[0].toUpperCase()}${kind.slice(1)} not supported for ${t}`);
+        continue;
+      }
+      const type: AttrType = kind === 'count' || kind === 'distinctCount' ? 'LONG' : kind === 'avg' ? 'DOUBLE' : kind === 'sum' ? (t === 'INT' || t === 'LONG' ? 'LONG' : 'DOUBLE') : t;
+      outputs.push({ name, kind, arg: arg?.fn, integral: kind === 'sum' && (t === 'INT' || t === 'LONG') });
+      attributes.push({ name, type });
+    }
+    const dup = attributes.map(a => a.name).find((n, i, all) => all.indexOf(n) !== i);
+    if (dup) this.error(sel.pos, `the aggregation has two outputs named '${dup}'`);
+    let timestampOf: Eval | undefined;
+    if (d.aggregateBy) {
+      const c = this.compiler.compile(d.aggregateBy, scope);
+      if (c.type !== null && c.type !== 'LONG' && c.type !== 'STRING')
+        this.error(d.aggregateBy.pos, `'aggregate by' needs a long (epoch milliseconds) or a string ('yyyy-MM-dd HH:mm:ss'), found ${c.type.toLowerCase()}`);
+      timestampOf = c.fn;
+    }
+    const ORDER = ['SECONDS', 'MINUTES', 'HOURS', 'DAYS', 'WEEKS', 'MONTHS', 'YEARS'] as const;
+    let durations: TimeUnit[];
+    const per = d.periods;
+    if (per.kind === 'range') {
+      const [a, b] = [ORDER.indexOf(per.from), ORDER.indexOf(per.to)];
+      if (a > b) this.error(d.periodsPos, `the aggregation periods run from the shorter to the longer: '${per.from.toLowerCase()} ... ${per.to.toLowerCase()}' is backwards`);
+      if (per.from === 'WEEKS' || per.to === 'WEEKS') this.error(d.periodsPos, 'week is not a valid aggregation period; use sec, min, hour, day, month or year');
+      durations = ORDER.slice(a, b + 1).filter(u => u !== 'WEEKS');
+    } else {
+      if (per.units.includes('WEEKS')) this.error(d.periodsPos, 'week is not a valid aggregation period; use sec, min, hour, day, month or year');
+      durations = [...new Set(per.units)].filter(u => u !== 'WEEKS').sort((x, y) => ORDER.indexOf(x) - ORDER.indexOf(y));
+    }
+    const purge = this.aggregationPurge(d);
+    this.aggregations.set(d.id, {
+      id: d.id,
+      fingerprint: fingerprint(d),
+      inputStream: src.id,
+      handlers: planned.handlers,
+      timestampOf,
+      groupBy,
+      durations,
+      outputs,
+      attributes,
+      purge,
+    });
+  }
+
+  /** Siddhi's purging: on by default, every 15 min, keeping sec 120 s, min 24 h, hour 30 d, day 1 y, month and year all. */
+  private aggregationPurge(d: AggregationDefinition): AggregationPlan['purge'] {
+    const a = d.annotations.find(x => x.name.toLowerCase() === 'purge');
+    if (a && (annotationValue(a, 'enable') ?? 'true').toLowerCase() === 'false') return undefined;
+    const retention = new Map<TimeUnit, number>([
+      ['SECONDS', 120_000],
+      ['MINUTES', 86_400_000],
+      ['HOURS', 30 * 86_400_000],
+      ['DAYS', 365 * 86_400_000],
+    ]);
+    const minimum: Partial<Record<TimeUnit, number>> = { SECONDS: 120_000, MINUTES: 7_200_000, HOURS: 25 * 3_600_000, DAYS: 32 * 86_400_000, MONTHS: 13 * 30 * 86_400_000 };
+    let intervalMs = 15 * 60_000;
+    if (a) {
+      const iv = annotationValue(a, 'interval');
+      if (iv !== undefined) {
+        const ms = parseDuration(iv);
+        if (ms === undefined || ms <= 0) this.error(a.pos, `@purge interval '${iv}' is not a duration such as '10 sec'`);
+        else intervalMs = ms;
+      }
+      for (const rp of a.annotations.filter(x => x.name.toLowerCase() === 'retentionperiod'))
+        for (const el of rp.elements) {
+          const unit = perUnit(el.key ?? '');
+          if (!unit) {
+            this.error(el.pos, `@retentionPeriod: '${el.key}' is not a period (sec, min, hour, day, month, year)`);
+            continue;
+          }
+          if (el.value.trim().toLowerCase() === 'all') {
+            retention.delete(unit);
+            continue;
+          }
+          const ms = parseDuration(el.value);
+          if (ms === undefined) this.error(el.pos, `@retentionPeriod ${el.key}='${el.value}' is not a duration such as '120 sec' or 'all'`);
+          else if (ms < (minimum[unit] ?? 0)) this.error(el.pos, `@retentionPeriod ${el.key} must be at least ${minimum[unit]! / 1000} seconds`);
+          else retention.set(unit, ms);
+        }
+    }
+    return { intervalMs, retention };
+  }
+
+  /** `within a[, b] per g` of an aggregation read, compiled against the probe. */
+  private aggregationRead(within: WithinRange | undefined, per: Expression | undefined, probe: Scope, pos: Pos, id: string): AggregationReadPlan | null {
+    if (!within || !per) {
+      this.error(pos, `Aggregation read query must contain a 'within' and a 'per' for '${id}'`);
+      return null;
+    }
+    const w = [within.start, ...(within.end ? [within.end] : [])].map(e => this.compiler.compile(e, probe));
+    const p = this.compiler.compile(per, probe);
+    if (w.some(c => c.type === null) || p.type === null) return null;
+    for (const [c, e] of w.map((c, i) => [c, i === 0 ? within.start : within.end!] as const))
+      if (c.type !== 'LONG' && c.type !== 'INT' && c.type !== 'STRING') this.error(e.pos, `within takes long milliseconds or time strings, found ${c.type!.toLowerCase()}`);
+    if (p.type !== 'STRING') this.error(per.pos, `per takes a string such as 'minutes', found ${p.type.toLowerCase()}`);
+    const agg = this.aggregations.get(id)!;
+    if (p.constant) {
+      const unit = perUnit(p.constant.value);
+      if (!unit) this.error(per.pos, `per '${String(p.constant.value)}' is not a granularity (seconds, minutes, hours, days, months, years)`);
+      else if (!agg.durations.includes(unit))
+        this.error(per.pos, `${String(p.constant.value)} cannot be provided since aggregation definition ${id} does not contain ${unit} duration`);
+    }
+    return { within: w.map(c => c.fn), per: p.fn };
   }
 
   /** A trigger is a stream `T (triggered_time long)` that the clock writes. */
@@ -445,8 +628,8 @@ class AppPlanner {
       case 'SingleInput': {
         const src = this.resolveSource(i);
         if (!src) return null;
-        if (src.kind === 'table') {
-          this.error(i.stream.pos, `table '${src.id}' cannot be read as a stream: join it, use 'in', or query it on demand`, src.id.length);
+        if (src.kind === 'table' || src.kind === 'aggregation') {
+          this.error(i.stream.pos, `${src.kind} '${src.id}' cannot be read as a stream: join it${src.kind === 'table' ? ", use 'in'," : ''} or query it on demand`, src.id.length);
           return null;
         }
         const names = [src.id, ...(i.alias ? [i.alias] : [])];
@@ -455,7 +638,7 @@ class AppPlanner {
         return { stream: src.id, handlers: planned.handlers, scope, starAttributes: planned.attributes, windowed: src.kind === 'window' || planned.windowed };
       }
       case 'JoinInput':
-        return this.joinInput(i, expiredOn);
+        return this.joinInput(i);
       case 'StateInput': {
         const planned = planStateInput(i, {
           compiler: this.compiler,
@@ -486,7 +669,7 @@ class AppPlanner {
   }
 
   /** What a query input names: a stream (incl. fault streams), a named window or a table. */
-  private resolveSource(i: SingleInput): { kind: 'stream' | 'window' | 'table'; id: string; attributes: readonly AttributeSchema[] } | null {
+  private resolveSource(i: SingleInput): { kind: 'stream' | 'window' | 'table' | 'aggregation'; id: string; attributes: readonly AttributeSchema[] } | null {
     const s = i.stream;
     if (s.isInner) {
       const inner = this.partitionScope?.inner.get(`#${s.id}`);
@@ -503,6 +686,8 @@ class AppPlanner {
     if (table) return { kind: 'table', id: s.id, attributes: table.attributes };
     const window = s.isFault ? undefined : this.windows.get(s.id);
     if (window) return { kind: 'window', id: s.id, attributes: window.attributes };
+    const aggregation = s.isFault ? undefined : this.aggregations.get(s.id);
+    if (aggregation) return { kind: 'aggregation', id: s.id, attributes: aggregation.attributes };
     const schema = this.streams.get(id);
     if (schema) return { kind: 'stream', id, attributes: schema.attributes };
     const def = s.isFault ? undefined : this.definitionIds.get(s.id);
@@ -604,30 +789,41 @@ class AppPlanner {
     }
   }
 
-  private joinInput(j: JoinInput, expiredOn: boolean) {
+  private joinInput(j: JoinInput) {
     const sides = [j.left, j.right].map(input => {
       const src = this.resolveSource(input);
       if (!src) return null;
       const names = [src.id, ...(input.alias ? [input.alias] : [])];
-      if (src.kind === 'table') {
-        if (input.handlers.length) this.error(input.handlers[0].pos, `table '${src.id}' in a join takes no filters or windows; put conditions in 'on'`);
-        if (input.unidirectional) this.error(input.pos, `table '${src.id}' never triggers a join, so it cannot be unidirectional`);
+      if (src.kind === 'table' || src.kind === 'aggregation') {
+        if (input.handlers.length) this.error(input.handlers[0].pos, `${src.kind} '${src.id}' in a join takes no filters or windows; put conditions in 'on'`);
+        if (input.unidirectional) this.error(input.pos, `${src.kind} '${src.id}' never triggers a join, so it cannot be unidirectional`);
         return { src, names, input, handlers: [] as HandlerPlan[], attributes: src.attributes };
       }
-      const p = this.planHandlers(input, src.id, names, src.attributes, expiredOn, src.kind === 'window');
+      // A join side's window keeps its last batch (expired copies included) so the other side can find it.
+      const p = this.planHandlers(input, src.id, names, src.attributes, true, src.kind === 'window');
       return { src, names, input, handlers: p.handlers, attributes: p.attributes as readonly AttributeSchema[] };
     });
     const [l, r] = sides;
     if (!l || !r) return null;
-    if (l.src.kind === 'table' && r.src.kind === 'table') {
+    const isStatic = (k: string) => k === 'table' || k === 'aggregation';
+    if (isStatic(l.src.kind) && isStatic(r.src.kind)) {
       this.error(j.pos, `Both inputs of join ${l.src.id} and ${r.src.id} are from static sources`);
       return null;
     }
+    const aggSide = l.src.kind === 'aggregation' ? l : r.src.kind === 'aggregation' ? r : undefined;
     if (j.left.unidirectional && j.right.unidirectional) {
       this.error(j.pos, 'only one side of a join can be unidirectional');
       return null;
     }
-    if (j.within || j.per) this.error((j.within ?? j.per)!.pos, "'within' and 'per' cannot be used as neither side of the join is an aggregation");
+    if (!aggSide && (j.within || j.per)) this.error((j.within ?? j.per)!.pos, "'within' cannot be used as neither of them is an aggregation");
+    let aggRead: AggregationReadPlan | undefined;
+    if (aggSide) {
+      const probeSide = aggSide === l ? r : l;
+      const probe = this.scopeOf([slotSource(probeSide.src.id, probeSide.names, probeSide.attributes, aggSide === l ? 1 : 0)]);
+      const read = this.aggregationRead(j.within, j.per, probe, j.pos, aggSide.src.id);
+      if (!read) return null;
+      aggRead = read;
+    }
     const nL = l.attributes.length;
     const nR = r.attributes.length;
     // Join sides in `on`: left reads slot 0, right slot 1; a table side reads the row tried.
@@ -649,11 +845,11 @@ class AppPlanner {
       if (c.type === null) return null;
       on = c.fn;
     }
-    const leftTriggers = l.src.kind !== 'table' && !j.right.unidirectional;
-    const rightTriggers = r.src.kind !== 'table' && !j.left.unidirectional;
+    const leftTriggers = !isStatic(l.src.kind) && !j.right.unidirectional;
+    const rightTriggers = !isStatic(r.src.kind) && !j.left.unidirectional;
     const join: JoinPlan = {
-      left: this.joinSourcePlan(l.src, l.handlers),
-      right: this.joinSourcePlan(r.src, r.handlers),
+      left: this.joinSourcePlan(l.src, l.handlers, aggRead),
+      right: this.joinSourcePlan(r.src, r.handlers, aggRead),
       leftWidth: nL,
       rightWidth: nR,
       leftTriggers,
@@ -681,8 +877,9 @@ class AppPlanner {
     };
   }
 
-  private joinSourcePlan(src: { kind: 'stream' | 'window' | 'table'; id: string }, handlers: HandlerPlan[]): JoinSourcePlan {
+  private joinSourcePlan(src: { kind: 'stream' | 'window' | 'table' | 'aggregation'; id: string }, handlers: HandlerPlan[], read?: AggregationReadPlan): JoinSourcePlan {
     if (src.kind === 'table') return { kind: 'table', table: src.id };
+    if (src.kind === 'aggregation') return { kind: 'aggregation', aggregation: src.id, read: read! };
     if (src.kind === 'window') return { kind: 'window', window: src.id, handlers };
     return { kind: 'stream', stream: src.id, handlers };
   }

@@ -13,6 +13,7 @@ export interface AppPlan {
   readonly inputStreams: readonly string[];
   readonly partitions: readonly PartitionPlan[];
   readonly triggers: readonly TriggerPlan[];
+  readonly aggregations: readonly AggregationPlan[];
   readonly tables: readonly TablePlan[];
   readonly windows: readonly NamedWindowPlan[];
   /** `define function` implementations, for on-demand queries planned later. */
@@ -115,7 +116,8 @@ export interface NamedWindowPlan {
 export type JoinSourcePlan =
   | { readonly kind: 'stream'; readonly stream: string; readonly handlers: readonly HandlerPlan[] }
   | { readonly kind: 'window'; readonly window: string; readonly handlers: readonly HandlerPlan[] }
-  | { readonly kind: 'table'; readonly table: string };
+  | { readonly kind: 'table'; readonly table: string }
+  | { readonly kind: 'aggregation'; readonly aggregation: string; readonly read: AggregationReadPlan };
 
 export interface JoinPlan {
   readonly left: JoinSourcePlan;
@@ -157,7 +159,10 @@ export interface QueryPlan {
 export type OnDemandPlan =
   | {
       readonly kind: 'find';
-      readonly store: { readonly kind: 'table'; readonly table: string; readonly on: StoreConditionPlan } | { readonly kind: 'window'; readonly window: string; readonly on?: Eval };
+      readonly store:
+        | { readonly kind: 'table'; readonly table: string; readonly on: StoreConditionPlan }
+        | { readonly kind: 'window'; readonly window: string; readonly on?: Eval }
+        | { readonly kind: 'aggregation'; readonly aggregation: string; readonly read: AggregationReadPlan; readonly on?: Eval };
       readonly selector: SelectorPlan;
     }
   | {
@@ -191,4 +196,33 @@ export interface TriggerPlan {
   readonly id: string;
   readonly at: import('../ast/nodes').TriggerAt;
   readonly fingerprint: string;
+}
+
+/** `within a[, b] per g` on an aggregation: evaluated against the probe (constants on demand). */
+export interface AggregationReadPlan {
+  readonly within: readonly Eval[];
+  readonly per: Eval;
+}
+
+/** `define aggregation`: per duration and group, partial aggregates of the select's outputs. */
+export interface AggregationPlan {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly inputStream: string;
+  readonly handlers: readonly HandlerPlan[];
+  /** `aggregate by ts`; absent means the event time. */
+  readonly timestampOf?: Eval;
+  readonly groupBy: readonly Eval[];
+  readonly durations: readonly import('../ast/nodes').TimeUnit[];
+  readonly outputs: readonly {
+    readonly name: string;
+    readonly kind: 'group' | 'last' | 'count' | 'sum' | 'avg' | 'min' | 'max' | 'distinctCount';
+    readonly arg?: Eval;
+    /** For sum: Java long arithmetic. */
+    readonly integral: boolean;
+    readonly groupIndex?: number;
+  }[];
+  /** What reads see: AGG_TIMESTAMP then the outputs. */
+  readonly attributes: readonly AttributeSchema[];
+  readonly purge?: { readonly intervalMs: number; readonly retention: ReadonlyMap<import('../ast/nodes').TimeUnit, number> };
 }

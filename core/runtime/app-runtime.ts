@@ -1,7 +1,21 @@
 import { silentLogger, type Logger } from '../io/logger';
 import type { WindowOperator } from '../builtins/descriptor';
 import { parseOnDemandQuery } from '../parser';
-import type { AppPlan, HandlerPlan, JoinPlan, NamedWindowPlan, OnDemandPlan, OutputPlan, PartitionPlan, QueryPlan, SelectorPlan, TriggerPlan } from '../planner/plan';
+import type {
+  AggregationPlan,
+  AggregationReadPlan,
+  AppPlan,
+  HandlerPlan,
+  JoinPlan,
+  NamedWindowPlan,
+  OnDemandPlan,
+  OutputPlan,
+  PartitionPlan,
+  QueryPlan,
+  SelectorPlan,
+  TriggerPlan,
+} from '../planner/plan';
+import { AggregationRuntime, bucketsSpec, perUnit, withinRange } from './aggregation';
 import { parseCron } from './cron';
 import { planOnDemand } from '../planner/plan-app';
 import type { StreamSchema } from '../planner/schema';
@@ -102,6 +116,7 @@ export class AppRuntime {
   /** Named windows: where `insert into W` sends events, and what joins find in them. */
   private readonly windowInputs = new Map<string, Receiver>();
   private readonly windowContents = new Map<string, () => StreamEvent[]>();
+  private readonly aggregations = new Map<string, AggregationRuntime>();
 
   constructor(plan: AppPlan, options: RuntimeOptions = {}) {
     this.plan = plan;
@@ -122,6 +137,7 @@ export class AppRuntime {
     for (const s of plan.streams.values()) this.junctions.set(s.id, new Junction(s, (j, c, e) => this.handleError(j, c, e)));
     for (const t of plan.tables) this.tables.push(new TableRuntime(t, this.registry.register(`t:${t.id}:${t.fingerprint}`, tableSpec(t)), this.logger, plan.name));
     for (const w of plan.windows) this.buildNamedWindow(w);
+    for (const a of plan.aggregations) this.buildAggregation(a);
     const appHost: Host = { registry: this.registry, input: id => this.junction(id), output: id => this.junction(id), prefix: '' };
     for (const q of plan.queries) this.buildQuery(q, appHost);
     for (const p of plan.partitions) this.buildPartition(p);
@@ -333,6 +349,43 @@ export class AppRuntime {
     });
   }
 
+  /** `define aggregation A ...`: folds its stream's events (after its filters) into time buckets. */
+  private buildAggregation(a: AggregationPlan): void {
+    const base = `a:${a.id}:${a.fingerprint}`;
+    const rt = new AggregationRuntime(
+      a,
+      this.registry.register(`${base}/buckets`, bucketsSpec(a)),
+      this.registry.register(`${base}/latest`, {
+        version: 1,
+        create: () => ({ t: null as number | null, purgedAt: null as number | null }),
+        snapshot: l => [l.t, l.purgedAt],
+        restore: j => ({ t: (j as [number | null, number | null])[0], purgedAt: (j as [number | null, number | null])[1] }),
+      }),
+    );
+    this.aggregations.set(a.id, rt);
+    const ctx = this.newCtx();
+    const sink: Receiver = chunk => {
+      for (const e of chunk) {
+        const problem = rt.add(ctx, e);
+        if (problem) throw new Error(`aggregation '${a.id}': ${problem}`);
+      }
+    };
+    this.junction(a.inputStream).receivers.push(this.pipeline(a.handlers, base, ctx, sink, this.registry));
+  }
+
+  /** The rows of an aggregation read (`within ... per ...`), evaluated against `ctx`. */
+  private readAggregation(id: string, read: AggregationReadPlan, ctx: EvalCtx): Value[][] {
+    const w = read.within.map(f => f(ctx));
+    const range = withinRange(w[0], w.length > 1 ? w[1] : undefined);
+    if (typeof range === 'string') throw new Error(range);
+    const perValue = read.per(ctx);
+    const unit = perUnit(perValue);
+    const agg = this.aggregations.get(id)!;
+    if (!unit || !agg.plan.durations.includes(unit))
+      throw new Error(`${String(perValue)} cannot be provided since aggregation definition ${id} does not contain ${unit ?? String(perValue)} duration`);
+    return agg.read(unit, range[0], range[1]);
+  }
+
   /** `define window W ...`: a window in front of a junction that carries what it emits. */
   private buildNamedWindow(w: NamedWindowPlan): void {
     const schema: StreamSchema = { id: w.id, attributes: w.attributes, origin: 'inferred', pos: { line: 0, column: 0, offset: 0 }, onError: 'LOG' };
@@ -423,6 +476,7 @@ export class AppRuntime {
       const otherPlan = sides[other];
       const outer = side === 0 ? j.leftOuter : j.rightOuter;
       const table = otherPlan.kind === 'table' ? this.table(otherPlan.table) : undefined;
+      const aggRead = otherPlan.kind === 'aggregation' ? otherPlan : undefined;
       const on = j.on;
       return chunk => {
         const out: StreamEvent[] = [];
@@ -440,7 +494,10 @@ export class AppRuntime {
               out.push(side === 0 ? joined(e.data, row, e) : joined(row, e.data, e));
             }
           } else {
-            for (const c of contents[other]()) {
+            const candidates = aggRead
+              ? this.readAggregation(aggRead.aggregation, aggRead.read, ctx).map(data => ({ timestamp: e.timestamp, data, type: EventKind.CURRENT }))
+              : contents[other]();
+            for (const c of candidates) {
               ctx.events[other] = c;
               if (on && on(ctx) !== true) continue;
               matched = true;
@@ -455,7 +512,7 @@ export class AppRuntime {
     const triggers = [j.leftTriggers, j.rightTriggers];
     sides.forEach((src, k) => {
       const side = k as 0 | 1;
-      if (src.kind === 'table') return;
+      if (src.kind === 'table' || src.kind === 'aggregation') return;
       const sink = triggers[side] ? stage(side) : () => {};
       const p = this.pipeline(src.handlers, `${prefix}/${side === 0 ? 'left' : 'right'}`, ctx, sink, host.registry, op => (contents[side] = () => op.contents()));
       if (src.kind === 'window') {
@@ -537,6 +594,13 @@ export class AppRuntime {
       if (f.store.kind === 'table') {
         ctx.event = probe([]);
         rows = this.table(f.store.table).find(ctx, f.store.on);
+      } else if (f.store.kind === 'aggregation') {
+        ctx.event = probe([]);
+        const on = f.store.on;
+        rows = this.readAggregation(f.store.aggregation, f.store.read, ctx).filter(r => {
+          ctx.event = probe(r);
+          return !on || on(ctx) === true;
+        });
       } else {
         const on = f.store.on;
         rows = this.windowContents.get(f.store.window)!().filter(e => {

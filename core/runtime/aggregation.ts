@@ -1,0 +1,252 @@
+import type { TimeUnit } from '../ast/nodes';
+import type { AggregationPlan } from '../planner/plan';
+import type { Json } from '../state/json';
+import type { StateCell, StateSpec } from '../state/state-spec';
+import type { StreamEvent, Value } from './event';
+import type { EvalCtx } from './eval-context';
+import { longAdd } from './java-num';
+import { decodeValue, encodeValue } from './value-codec';
+
+const MS: Partial<Record<TimeUnit, number>> = { SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 };
+
+/** Start of the calendar bucket (UTC) of `unit` that holds `t`. */
+export function bucketStart(unit: TimeUnit, t: number): number {
+  const ms = MS[unit];
+  if (ms) return Math.floor(t / ms) * ms;
+  const d = new Date(t);
+  return unit === 'MONTHS' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) : Date.UTC(d.getUTCFullYear(), 0, 1);
+}
+
+/** Start of the bucket after the one starting at `start`. */
+export function nextBucket(unit: TimeUnit, start: number): number {
+  const ms = MS[unit];
+  if (ms) return start + ms;
+  const d = new Date(start);
+  return unit === 'MONTHS' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) : Date.UTC(d.getUTCFullYear() + 1, 0, 1);
+}
+
+/**
+ * One group's partial aggregates in one bucket: a value per output (sum, count, min, max, last
+ * value) plus, for distinctCount outputs, the counts per value.
+ */
+interface Row {
+  groups: Value[];
+  vals: Value[];
+  /** Per output index, for distinctCount: value -> occurrences. */
+  distinct?: Map<number, Map<Value, number>>;
+}
+
+/** Per duration: bucket start -> group key -> row. */
+export type Buckets = Map<TimeUnit, Map<number, Map<string, Row>>>;
+
+function keyOf(vals: readonly Value[]): string {
+  return vals.map(v => (typeof v === 'string' ? `s${v}` : String(v))).join('\u0001');
+}
+
+export function bucketsSpec(plan: AggregationPlan): StateSpec<Buckets> {
+  return {
+    version: 1,
+    create: () => new Map(plan.durations.map(d => [d, new Map()])),
+    snapshot: b =>
+      Object.fromEntries(
+        [...b].map(([unit, starts]) => [
+          unit,
+          [...starts].map(([start, rows]) => [
+            start,
+            [...rows.values()].map(r => [r.groups.map(encodeValue), r.vals.map(encodeValue), r.distinct ? [...r.distinct].map(([i, m]) => [i, [...m].map(([v, c]) => [encodeValue(v), c])]) : null]),
+          ]),
+        ]),
+      ) as Json,
+    restore: j => {
+      const b: Buckets = new Map(plan.durations.map(d => [d, new Map()]));
+      for (const [unit, starts] of Object.entries(j as Record<string, [number, [Json[], Json[], [number, [Json, number][]][] | null][]][]>)) {
+        const m = b.get(unit as TimeUnit);
+        if (!m) continue;
+        for (const [start, rows] of starts) {
+          const rm = new Map<string, Row>();
+          for (const [g, v, d] of rows) {
+            const row: Row = { groups: g.map(decodeValue), vals: v.map(decodeValue) };
+            if (d) row.distinct = new Map(d.map(([i, pairs]) => [i, new Map(pairs.map(([x, c]) => [decodeValue(x), c]))]));
+            rm.set(keyOf(row.groups), row);
+          }
+          m.set(start, rm);
+        }
+      }
+      return b;
+    },
+  };
+}
+
+/** Parses `yyyy-MM-dd HH:mm:ss` with an optional ` +HH:MM` offset (GMT without), to ms. */
+export function parseAggregationTime(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2}):(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  const off = m[7] ? (m[7] === '+' ? 1 : -1) * (+m[8] * 60 + +m[9]) * 60_000 : 0;
+  return t - off;
+}
+
+/**
+ * The `within` range of a read: two bounds (ms or time strings), or one string with `**`
+ * wildcards for the trailing fields (`2014-02-15 **:**:**` is that whole day).
+ */
+export function withinRange(start: Value, end: Value | undefined): [number, number] | string {
+  const asTime = (v: Value): number | string => {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') {
+      const t = parseAggregationTime(v);
+      return t === null ? `Incorrect format provided for within clause: '${v}'` : t;
+    }
+    return `within needs times as long milliseconds or 'yyyy-MM-dd HH:mm:ss' strings, found ${JSON.stringify(v)}`;
+  };
+  if (end !== undefined) {
+    const a = asTime(start);
+    const b = asTime(end);
+    if (typeof a === 'string') return a;
+    if (typeof b === 'string') return b;
+    if (a >= b) return `within: the start (${a}) must be before the end (${b})`;
+    return [a, b];
+  }
+  if (typeof start !== 'string') return 'within with one value needs a pattern such as "2014-02-15 **:**:**"';
+  const m = /^(\d{4}|\*\*)-(\d{2}|\*\*)-(\d{2}|\*\*) (\d{2}|\*\*):(\d{2}|\*\*):(\d{2}|\*\*)(?: ([+-])(\d{2}):(\d{2}))?$/.exec(start.trim());
+  if (!m) return `Incorrect format provided for within clause: '${start}'`;
+  const fields = m.slice(1, 7);
+  const firstWild = fields.indexOf('**');
+  if (firstWild < 0) return `within with one value needs '**' wildcards, found '${start}'`;
+  if (firstWild === 0 || fields.slice(firstWild).some(f => f !== '**')) return `Incorrect format provided for within clause: '${start}' (wildcards must cover the trailing fields)`;
+  const nums = fields.map((f, i) => (f === '**' ? (i === 1 || i === 2 ? 1 : 0) : Number(f)));
+  const off = m[7] ? (m[7] === '+' ? 1 : -1) * (+m[8] * 60 + +m[9]) * 60_000 : 0;
+  const from = Date.UTC(nums[0], nums[1] - 1, nums[2], nums[3], nums[4], nums[5]);
+  const units: TimeUnit[] = ['YEARS', 'MONTHS', 'DAYS', 'HOURS', 'MINUTES'];
+  const unit = units[firstWild - 1];
+  return [from - off, nextBucket(unit, from) - off];
+}
+
+/** Maps `per` values ('sec', 'minutes', 'HOURS', ...) to durations. */
+export function perUnit(v: Value): TimeUnit | null {
+  if (typeof v !== 'string') return null;
+  const k = v.trim().toLowerCase();
+  if (['sec', 'second', 'seconds'].includes(k)) return 'SECONDS';
+  if (['min', 'minute', 'minutes'].includes(k)) return 'MINUTES';
+  if (['h', 'hour', 'hours'].includes(k)) return 'HOURS';
+  if (['day', 'days'].includes(k)) return 'DAYS';
+  if (['month', 'months'].includes(k)) return 'MONTHS';
+  if (['year', 'years'].includes(k)) return 'YEARS';
+  return null;
+}
+
+/**
+ * The running side of `define aggregation`: folds each event into its bucket of every duration,
+ * and answers reads as rows `[AGG_TIMESTAMP, ...outputs]`.
+ */
+export class AggregationRuntime {
+  constructor(
+    readonly plan: AggregationPlan,
+    private readonly cell: StateCell<Buckets>,
+    private readonly latest: StateCell<{ t: number | null; purgedAt: number | null }>,
+  ) {}
+
+  add(ctx: EvalCtx, e: StreamEvent): string | null {
+    const p = this.plan;
+    ctx.event = e;
+    let t: number | null;
+    if (p.timestampOf) {
+      const v = p.timestampOf(ctx);
+      t = typeof v === 'number' ? v : typeof v === 'string' ? parseAggregationTime(v) : null;
+      if (t === null) return `cannot read the time of the event from ${JSON.stringify(v)} (a long of milliseconds, or 'yyyy-MM-dd HH:mm:ss [+HH:MM]')`;
+    } else t = e.timestamp;
+    const groups = p.groupBy.map(g => g(ctx));
+    const key = keyOf(groups);
+    const args = p.outputs.map(o => (o.arg ? o.arg(ctx) : null));
+    for (const unit of p.durations) {
+      const starts = this.cell.value.get(unit)!;
+      const start = bucketStart(unit, t);
+      let rows = starts.get(start);
+      if (!rows) starts.set(start, (rows = new Map()));
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { groups, vals: p.outputs.map(o => (o.kind === 'count' ? 0 : null)) }));
+      p.outputs.forEach((o, i) => fold(row!, i, o.kind, o.integral, args[i]));
+    }
+    this.purge(t);
+    return null;
+  }
+
+  /** Drops buckets older than their duration's retention, at most once per purge interval. */
+  private purge(t: number): void {
+    const l = this.latest.value;
+    if (l.t === null || t > l.t) l.t = t;
+    const pg = this.plan.purge;
+    if (!pg) return;
+    if (l.purgedAt !== null && l.t < l.purgedAt + pg.intervalMs) return;
+    l.purgedAt = l.t;
+    for (const [unit, starts] of this.cell.value) {
+      const keep = pg.retention.get(unit);
+      if (keep === undefined) continue;
+      for (const start of [...starts.keys()]) if (start < l.t - keep) starts.delete(start);
+    }
+  }
+
+  /** Rows of the buckets of `unit` that start in [from, to): `[AGG_TIMESTAMP, ...outputs]`. */
+  read(unit: TimeUnit, from: number, to: number): Value[][] {
+    const starts = this.cell.value.get(unit);
+    if (!starts) return [];
+    const out: Value[][] = [];
+    for (const start of [...starts.keys()].sort((a, b) => a - b)) {
+      if (start < from || start >= to) continue;
+      for (const row of starts.get(start)!.values()) out.push([start, ...this.plan.outputs.map((o, i) => finish(row, i, o.kind, o.groupIndex))]);
+    }
+    return out;
+  }
+}
+
+function fold(row: Row, i: number, kind: AggregationPlan['outputs'][number]['kind'], integral: boolean, v: Value): void {
+  const cur = row.vals[i];
+  switch (kind) {
+    case 'group':
+      return;
+    case 'last':
+      row.vals[i] = v;
+      return;
+    case 'count':
+      row.vals[i] = (cur as number) + 1;
+      return;
+    case 'sum':
+      if (v !== null) row.vals[i] = cur === null ? v : integral ? longAdd(cur as number, v as number) : (cur as number) + (v as number);
+      return;
+    case 'avg': {
+      if (v === null) return;
+      const [s, n] = (cur as [number, number] | null) ?? [0, 0];
+      row.vals[i] = [s + (v as number), n + 1];
+      return;
+    }
+    case 'min':
+      if (v !== null && (cur === null || (v as number) < (cur as number))) row.vals[i] = v;
+      return;
+    case 'max':
+      if (v !== null && (cur === null || (v as number) > (cur as number))) row.vals[i] = v;
+      return;
+    case 'distinctCount': {
+      if (v === null) return;
+      row.distinct ??= new Map();
+      let m = row.distinct.get(i);
+      if (!m) row.distinct.set(i, (m = new Map()));
+      m.set(v, (m.get(v) ?? 0) + 1);
+      return;
+    }
+  }
+}
+
+function finish(row: Row, i: number, kind: AggregationPlan['outputs'][number]['kind'], groupIndex: number | undefined): Value {
+  switch (kind) {
+    case 'group':
+      return row.groups[groupIndex!];
+    case 'avg': {
+      const a = row.vals[i] as [number, number] | null;
+      return a ? a[0] / a[1] : null;
+    }
+    case 'distinctCount':
+      return row.distinct?.get(i)?.size ?? 0;
+    default:
+      return row.vals[i];
+  }
+}
