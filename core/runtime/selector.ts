@@ -117,19 +117,33 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
   // A collapsing query without `having` outputs, per group, the row of the group's last event;
   // the group's aggregates do not change after that event within the chunk, so the row can be
   // computed once at the end instead of for every event.
+  // A collapsing query without `having` outputs the row of the last output event (per group).
+  // That row is computed lazily, at the end of the chunk, unless a later event of the same group
+  // that is not itself output (an expiry under `insert current events`, a RESET) is about to
+  // change the aggregates: then the row is computed just before, as it stood at its event.
   if (collapseChunks && !having && !groupBy.length) {
     return (chunk: StreamEvent[]) => {
       let last: StreamEvent | null = null;
+      let lastRow: StreamEvent | null = null;
       let aggs = aggregatorsFor('');
+      const materialize = () => {
+        if (last === null) return;
+        for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
+        lastRow = project(last);
+        last = null;
+      };
       for (let i = 0; i < chunk.length; i++) {
         const e = chunk[i];
         const type = e.type;
         if (type === EventKind.TIMER) continue;
         if (type === EventKind.RESET) {
+          materialize();
           resetAll();
           aggs = aggregatorsFor('');
           continue;
         }
+        const isOutput = type === EventKind.CURRENT ? currentOn : expiredOn;
+        if (!isOutput) materialize();
         ctx.event = e;
         for (let k = 0; k < nAgg; k++) {
           const arg = aggregates[k].arg;
@@ -137,11 +151,13 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
           if (type === EventKind.CURRENT) aggs[k].add(v);
           else aggs[k].remove(v);
         }
-        if (type === EventKind.CURRENT ? currentOn : expiredOn) last = e;
+        if (isOutput) {
+          last = e;
+          lastRow = null;
+        }
       }
-      if (last === null) return;
-      for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
-      finish([project(last)], null, false);
+      materialize();
+      if (lastRow !== null) finish([lastRow], null, false);
     };
   }
 
@@ -149,13 +165,19 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
   // chunk drops the groups, so rows recorded before it keep their pre-reset aggregators.
   // Aggregates that survive resets are reset in place instead, hence the generic path.)
   if (collapseChunks && !having && dropOnReset) {
-    const lastOf = new Map<string, { e: StreamEvent; aggs: Aggregator[] }>();
+    type Pending = { e: StreamEvent; aggs: Aggregator[]; row: StreamEvent | null };
+    const lastOf = new Map<string, Pending>();
+    const materialize = (p: Pending) => {
+      for (let k = 0; k < nAgg; k++) agg[k] = p.aggs[k].value();
+      p.row = project(p.e);
+    };
     return (chunk: StreamEvent[]) => {
       for (let i = 0; i < chunk.length; i++) {
         const e = chunk[i];
         const type = e.type;
         if (type === EventKind.TIMER) continue;
         if (type === EventKind.RESET) {
+          // Dropped groups keep their aggregators as they were: pending rows stay right.
           resetAll();
           continue;
         }
@@ -165,6 +187,14 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
           for (let g = 0; g < groupBy.length; g++) keyVals[g] = groupBy[g](ctx);
           key = groupKeyOf(keyVals);
         }
+        const isOutput = type === EventKind.CURRENT ? currentOn : expiredOn;
+        if (!isOutput) {
+          const p = lastOf.get(key);
+          if (p && p.row === null) {
+            materialize(p);
+            ctx.event = e;
+          }
+        }
         const aggs = aggregatorsFor(key);
         for (let k = 0; k < nAgg; k++) {
           const arg = aggregates[k].arg;
@@ -172,13 +202,13 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
           if (type === EventKind.CURRENT) aggs[k].add(v);
           else aggs[k].remove(v);
         }
-        if (type === EventKind.CURRENT ? currentOn : expiredOn) lastOf.set(key, { e, aggs });
+        if (isOutput) lastOf.set(key, { e, aggs, row: null });
       }
       if (!lastOf.size) return;
       const rows: StreamEvent[] = [];
-      for (const { e, aggs } of lastOf.values()) {
-        for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
-        rows.push(project(e));
+      for (const p of lastOf.values()) {
+        if (p.row === null) materialize(p);
+        rows.push(p.row!);
       }
       const keys = groupBy.length ? [...lastOf.keys()] : null;
       lastOf.clear();

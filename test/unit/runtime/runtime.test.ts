@@ -134,6 +134,23 @@ describe('windows and aggregates', () => {
     expect(out.map(o => o.time)).toEqual([2, 3]);
   });
 
+  test('a collapsed chunk shows the row as it stood at its last output event, before later expiries', () => {
+    // sort emits [CURRENT, EXPIRED]; Siddhi outputs the sum including the arrival, before the expiry.
+    const app = 'define stream A (v int); from A#window.sort(2, v) select sum(v) as s insert into B;';
+    const { out } = runApp(app, [['A', 1, [5]], ['A', 2, [9]], ['A', 3, [1]], ['A', 4, [7]]], ['B']);
+    expect(out.map(o => o.data[0])).toEqual([5, 14, 15, 13]);
+  });
+
+  test('the same holds per group', () => {
+    const app = 'define stream A (k string, v int); from A#window.sort(2, v) select k, sum(v) as s group by k insert into B;';
+    const { out } = runApp(app, [['A', 1, ['x', 5]], ['A', 2, ['x', 9]], ['A', 3, ['x', 1]]], ['B']);
+    expect(out.map(o => o.data)).toEqual([
+      ['x', 5],
+      ['x', 14],
+      ['x', 15],
+    ]);
+  });
+
   test('stdDev, distinctCount and the forever extremes', () => {
     const { out } = runApp(
       'define stream A (v double); from A#window.length(2) select stdDev(v) as sd, distinctCount(v) as d, maxForever(v) as mf insert into B;',
