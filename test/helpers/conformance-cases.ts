@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../adapters/local/file-state-store';
-import { MemoryStateStore, silentLogger } from '../../core';
+import { MemoryStateStore, silentLogger, type StateStore } from '../../core';
 import { runCommand } from '../../functions/local/run-command';
 
 export interface CaseEvent {
@@ -47,11 +47,12 @@ export interface RunResult {
 }
 
 /** Runs a case through the same code path as `millrace run`, in process. */
-export async function runCase(c: ConformanceCase, mode: Mode): Promise<RunResult> {
+export async function runCase(c: ConformanceCase, mode: Mode, storeOverride?: StateStore): Promise<RunResult> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   let dir: string | undefined;
-  const store = mode === 'one invocation' ? new MemoryStateStore() : new FileStateStore((dir = mkdtempSync(join(tmpdir(), 'millrace-case-'))));
+  const store =
+    storeOverride ?? (mode === 'one invocation' ? new MemoryStateStore() : new FileStateStore((dir = mkdtempSync(join(tmpdir(), 'millrace-case-')))));
   try {
     const code = await runCommand({
       appName: `${c.name}.siddhi`,
