@@ -6,7 +6,7 @@ export { compileApp, type CompileOptions } from './compile';
 export { planApp, planOnDemand } from './planner/plan-app';
 export type { AppPlan, QueryPlan, OutputPlan, OnDemandPlan } from './planner/plan';
 export type { StreamSchema, AttributeSchema } from './planner/schema';
-export { AppRuntime, type QueryResult, type RuntimeSnapshot, type StreamListener, type RuntimeOptions } from './runtime/app-runtime';
+export { AppRuntime, type SplitSnapshot, type QueryResult, type RuntimeSnapshot, type StreamListener, type RuntimeOptions } from './runtime/app-runtime';
 export { EventKind, type StreamEvent, type Value } from './runtime/event';
 export { toOutputJson } from './runtime/value-codec';
 export * from './state';

@@ -1,3 +1,4 @@
+import { UnitsNeededError } from '../errors/millrace-error';
 import { silentLogger, type Logger } from '../io/logger';
 import type { WindowOperator } from '../builtins/descriptor';
 import { parseOnDemandQuery } from '../parser';
@@ -55,6 +56,34 @@ interface PartitionInstance {
   lastSeen: number;
 }
 
+interface PartitionEntry {
+  seen: number;
+  /** Null while the key's unit is not loaded (split restore). */
+  inst: PartitionInstance | null;
+  /** Touched in this invocation: its unit is written at commit. */
+  dirty: boolean;
+}
+
+/** What the runtime needs to keep one partition's keys in units of their own. */
+interface PartitionUnits {
+  readonly base: string;
+  /** Units an event on `stream` touches among the keys that exist. */
+  unitsFor(stream: string, e: StreamEvent): string[];
+  keyOfUnit(unit: string): string | undefined;
+  entry(key: string): PartitionEntry | undefined;
+  load(key: string, json: Json): void;
+  dirty(): [string, Json][];
+}
+
+/** A runtime's state split into the app's global unit and one unit per partition key. */
+export interface SplitSnapshot {
+  readonly global: RuntimeSnapshot;
+  /** Units of the partition keys touched since the restore. */
+  readonly units: ReadonlyMap<string, Json>;
+  /** Units of partition keys purged since the restore. */
+  readonly removed: readonly string[];
+}
+
 /** How many missed firings a trigger catches up after a clock jump. */
 const MAX_CATCH_UP = 1000;
 
@@ -84,6 +113,8 @@ class Junction {
       try {
         rs[i](chunk);
       } catch (err) {
+        // Not an error of the app: the invocation must load more state and start again.
+        if (err instanceof UnitsNeededError) throw err;
         this.onError(this, chunk, err);
       }
     }
@@ -117,6 +148,10 @@ export class AppRuntime {
   private readonly windowInputs = new Map<string, Receiver>();
   private readonly windowContents = new Map<string, () => StreamEvent[]>();
   private readonly aggregations = new Map<string, AggregationRuntime>();
+  private readonly partitionUnits: PartitionUnits[] = [];
+  private readonly removedUnits = new Set<string>();
+  /** Restored from split units: partition keys live in units of their own. */
+  private split = false;
 
   constructor(plan: AppPlan, options: RuntimeOptions = {}) {
     this.plan = plan;
@@ -134,6 +169,7 @@ export class AppRuntime {
       },
     };
     this.scheduler = new Scheduler(this.registry);
+    this.scheduler.observer = target => this.timerTouches(target);
     for (const s of plan.streams.values()) this.junctions.set(s.id, new Junction(s, (j, c, e) => this.handleError(j, c, e)));
     for (const t of plan.tables) this.tables.push(new TableRuntime(t, this.registry.register(`t:${t.id}:${t.fingerprint}`, tableSpec(t)), this.logger, plan.name));
     for (const w of plan.windows) this.buildNamedWindow(w);
@@ -197,6 +233,76 @@ export class AppRuntime {
     return this.registry.snapshot();
   }
 
+  /** A timer of a partition key marks the key touched, or asks for its unit if not loaded. */
+  private timerTouches(target: string): void {
+    if (!this.partitionUnits.length) return;
+    for (const pu of this.partitionUnits) {
+      if (!target.startsWith(`${pu.base}:`)) continue;
+      const unit = target.slice(0, target.indexOf('/', pu.base.length + 1));
+      const key = pu.keyOfUnit(unit);
+      const e = key === undefined ? undefined : pu.entry(key);
+      if (!e) return;
+      if (!e.inst) throw new UnitsNeededError([unit]);
+      e.dirty = true;
+    }
+  }
+
+  /**
+   * The state split into units: the global one (with each partition's key directory) and one per
+   * partition key touched since the restore. Use with `restoreUnits`.
+   */
+  snapshotUnits(): SplitSnapshot {
+    const was = this.split;
+    this.split = true;
+    try {
+      return {
+        global: this.registry.snapshot(),
+        units: new Map(this.partitionUnits.flatMap(pu => pu.dirty())),
+        removed: [...this.removedUnits],
+      };
+    } finally {
+      this.split = was;
+    }
+  }
+
+  /**
+   * Restores the global unit and the given partition-key units; keys whose units are not given
+   * stay unloaded, and touching one throws UnitsNeededError.
+   */
+  restoreUnits(global: RuntimeSnapshot | null, units: ReadonlyMap<string, Json>): RestoreReport {
+    this.split = true;
+    const report = global ? this.restore(global) : { unknown: [], versionChanged: [] };
+    for (const [unit, json] of units)
+      for (const pu of this.partitionUnits) {
+        const key = pu.keyOfUnit(unit);
+        if (key !== undefined) pu.load(key, json);
+      }
+    return report;
+  }
+
+  /**
+   * The partition-key units a batch will touch, as far as can be told before running it: keys of
+   * its events on partitioned input streams, and keys with timers due by its last time.
+   */
+  unitsNeededFor(records: readonly { stream?: string; time: number; data?: Value[] }[]): string[] {
+    if (!this.partitionUnits.length) return [];
+    const out = new Set<string>();
+    let until = this.now;
+    for (const r of records) {
+      until = Math.max(until, r.time);
+      if (r.stream === undefined) continue;
+      const e: StreamEvent = { timestamp: r.time, data: r.data ?? [], type: EventKind.CURRENT };
+      for (const pu of this.partitionUnits) for (const u of pu.unitsFor(r.stream, e)) out.add(u);
+    }
+    for (const target of this.scheduler.dueTargets(until))
+      for (const pu of this.partitionUnits)
+        if (target.startsWith(`${pu.base}:`)) out.add(target.slice(0, target.indexOf('/', pu.base.length + 1)));
+    return [...out].filter(u => this.partitionUnits.some(pu => {
+      const k = pu.keyOfUnit(u);
+      return k !== undefined && pu.entry(k)?.inst === null;
+    }));
+  }
+
   restore(snapshot: RuntimeSnapshot): RestoreReport {
     const report = this.registry.restore(snapshot);
     if (report.unknown.length || report.versionChanged.length) {
@@ -243,72 +349,114 @@ export class AppRuntime {
    */
   private buildPartition(p: PartitionPlan): void {
     const base = `p:${p.id}:${p.fingerprint}`;
+    const unitOf = (key: string) => `${base}:${encodeURIComponent(key)}`;
     const schemas = new Map<string, StreamSchema>();
     for (const id of [...p.keys.map(k => k.stream), ...p.broadcast]) schemas.set(id, this.junction(id).schema);
     for (const s of p.innerStreams) schemas.set(s.id, s);
-    const create = (key: string, lastSeen: number): PartitionInstance => {
-      const inst: PartitionInstance = { registry: new StateRegistry(), junctions: new Map(), lastSeen };
+    const create = (key: string): PartitionInstance => {
+      const inst: PartitionInstance = { registry: new StateRegistry(), junctions: new Map(), lastSeen: 0 };
       for (const [id, schema] of schemas) inst.junctions.set(id, new Junction(schema, (j, c, e) => this.handleError(j, c, e)));
       const host: Host = {
         registry: inst.registry,
         input: id => inst.junctions.get(id) ?? this.junction(id),
         output: id => (id.startsWith('#') ? inst.junctions.get(id)! : this.junction(id)),
-        prefix: `${base}:${key}/`,
+        prefix: `${unitOf(key)}/`,
       };
       for (const q of p.queries) this.buildQuery(q, host);
       return inst;
     };
-    const instances = this.registry.register<Map<string, PartitionInstance>>(base, {
-      version: 1,
+    // key -> when last seen, and the instance (null: the key exists but its unit is not loaded).
+    const entries = this.registry.register<Map<string, PartitionEntry>>(base, {
+      version: 2,
       create: () => new Map(),
-      snapshot: m => Object.fromEntries([...m].map(([k, inst]) => [k, { seen: inst.lastSeen, state: inst.registry.snapshot() }])) as Json,
+      snapshot: m =>
+        Object.fromEntries(
+          [...m].map(([k, e]) => {
+            if (this.split) return [k, { seen: e.seen }];
+            if (!e.inst) throw new Error(`partition key '${k}' is not loaded; take a split snapshot (snapshotUnits)`);
+            return [k, { seen: e.seen, state: e.inst.registry.snapshot() }];
+          }),
+        ) as Json,
       restore: j => {
-        const m = new Map<string, PartitionInstance>();
-        for (const [k, v] of Object.entries(j as Record<string, { seen: number; state: RuntimeSnapshot }>)) {
-          const inst = create(k, v.seen);
-          inst.registry.restore(v.state);
-          m.set(k, inst);
+        const m = new Map<string, PartitionEntry>();
+        for (const [k, v] of Object.entries(j as Record<string, { seen: number; state?: RuntimeSnapshot }>)) {
+          let inst: PartitionInstance | null = null;
+          if (v.state) {
+            inst = create(k);
+            inst.registry.restore(v.state);
+          }
+          m.set(k, { seen: v.seen, inst, dirty: false });
         }
         return m;
       },
     });
+    const need = (keys: string[]) => {
+      throw new UnitsNeededError(keys.map(unitOf));
+    };
     const purgeTimer = `${base}/purge`;
     const instanceFor = (key: string, now: number): PartitionInstance => {
-      let inst = instances.value.get(key);
-      if (!inst) {
-        inst = create(key, now);
-        instances.value.set(key, inst);
-        if (p.purge && instances.value.size === 1) this.scheduler.schedule(purgeTimer, now + p.purge.intervalMs);
+      let e = entries.value.get(key);
+      if (!e) {
+        e = { seen: now, inst: create(key), dirty: true };
+        entries.value.set(key, e);
+        if (p.purge && entries.value.size === 1) this.scheduler.schedule(purgeTimer, now + p.purge.intervalMs);
       }
-      inst.lastSeen = now;
-      return inst;
+      if (!e.inst) need([key]);
+      e.seen = now;
+      e.dirty = true;
+      return e.inst!;
     };
     if (p.purge) {
       const { intervalMs, idleMs } = p.purge;
       this.scheduler.register(purgeTimer, now => {
-        for (const [key, inst] of instances.value)
-          if (inst.lastSeen + idleMs <= now) {
-            instances.value.delete(key);
-            this.scheduler.cancelPrefix(`${base}:${key}/`);
+        for (const [key, e] of entries.value)
+          if (e.seen + idleMs <= now) {
+            entries.value.delete(key);
+            this.scheduler.cancelPrefix(`${unitOf(key)}/`);
+            this.removedUnits.add(unitOf(key));
           }
-        if (instances.value.size) this.scheduler.schedule(purgeTimer, now + intervalMs);
+        if (entries.value.size) this.scheduler.schedule(purgeTimer, now + intervalMs);
       });
     }
     const keyString = (v: Value) => (typeof v === 'string' ? v : String(v));
     const ctx = this.newCtx();
+    const keysOf = (k: PartitionPlan['keys'][number], e: StreamEvent): string[] => {
+      ctx.event = e;
+      return k.kind === 'value' ? [keyString(k.key(ctx))] : k.ranges.filter(r => r.condition(ctx) === true).map(r => r.label);
+    };
     for (const k of p.keys) {
       this.junction(k.stream).receivers.push(chunk => {
-        for (const e of chunk) {
-          ctx.event = e;
-          const keys = k.kind === 'value' ? [keyString(k.key(ctx))] : k.ranges.filter(r => r.condition(ctx) === true).map(r => r.label);
-          for (const key of keys) instanceFor(key, e.timestamp).junctions.get(k.stream)!.send([e]);
-        }
+        for (const e of chunk) for (const key of keysOf(k, e)) instanceFor(key, e.timestamp).junctions.get(k.stream)!.send([e]);
       });
     }
     for (const id of p.broadcast)
       this.junction(id).receivers.push(chunk => {
-        for (const inst of instances.value.values()) inst.junctions.get(id)!.send(chunk);
+        const unloaded = [...entries.value].filter(([, e]) => !e.inst).map(([k]) => k);
+        if (unloaded.length) need(unloaded);
+        for (const e of entries.value.values()) {
+          e.dirty = true;
+          e.inst!.junctions.get(id)!.send(chunk);
+        }
       });
+    this.partitionUnits.push({
+      base,
+      unitsFor: (stream, e) => {
+        const k = p.keys.find(x => x.stream === stream);
+        if (!k) return p.broadcast.includes(stream) ? [...entries.value.keys()].map(unitOf) : [];
+        return keysOf(k, e).filter(key => entries.value.has(key)).map(unitOf);
+      },
+      keyOfUnit: unit => (unit.startsWith(`${base}:`) ? decodeURIComponent(unit.slice(base.length + 1)) : undefined),
+      entry: key => entries.value.get(key),
+      load: (key, json) => {
+        const e = entries.value.get(key);
+        if (!e) return;
+        const v = json as { seen: number; state: RuntimeSnapshot };
+        e.inst = create(key);
+        e.inst.registry.restore(v.state);
+        e.seen = v.seen;
+      },
+      dirty: () => [...entries.value].filter(([, e]) => e.dirty && e.inst).map(([k, e]) => [unitOf(k), { seen: e.seen, state: e.inst!.registry.snapshot() }] as [string, Json]),
+    });
   }
 
   /**
@@ -664,6 +812,7 @@ export class AppRuntime {
             try {
               onTimer(now, next, due);
             } catch (err) {
+              if (err instanceof UnitsNeededError) throw err;
               this.logger.error(`Error in '${this.plan.name}' while firing a timer of ${h.name} window at ${now}: ${err instanceof Error ? err.message : String(err)}`);
             }
           });

@@ -20,6 +20,8 @@ interface Timer {
  */
 export class Scheduler {
   private readonly handlers = new Map<string, TimerHandler>();
+  /** Told about every timer before it fires (may throw to stop the invocation). */
+  observer: ((target: string) => void) | undefined;
   private readonly timers: StateCell<Timer[]>;
 
   constructor(registry: StateRegistry) {
@@ -54,6 +56,11 @@ export class Scheduler {
     for (const id of [...this.handlers.keys()]) if (id.startsWith(prefix)) this.handlers.delete(id);
   }
 
+  /** Targets of the timers due at or before `until`. */
+  dueTargets(until: number): string[] {
+    return this.timers.value.filter(t => t.due <= until).map(t => t.target);
+  }
+
   /** The earliest pending due time, or null. Stored with the unit so a tick finds due units. */
   nextDue(): number | null {
     const ts = this.timers.value;
@@ -66,6 +73,7 @@ export class Scheduler {
       const ts = this.timers.value;
       if (!ts.length || ts[0].due > now) return;
       const t = ts.shift()!;
+      this.observer?.(t.target);
       const h = this.handlers.get(t.target);
       if (h) h(now, t.due);
     }

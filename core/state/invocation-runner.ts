@@ -1,10 +1,10 @@
-import { StateCodecError, StateConflictError } from '../errors/millrace-error';
+import { StateCodecError, StateConflictError, UnitsNeededError } from '../errors/millrace-error';
 import type { Logger } from '../io/logger';
 import type { AppPlan } from '../planner/plan';
 import { AppRuntime, type QueryResult, type RuntimeSnapshot } from '../runtime/app-runtime';
 import type { StreamEvent, Value } from '../runtime/event';
 import type { Json } from './json';
-import type { StateStore } from './state-store';
+import type { StateStore, StoredUnit, UnitWrite } from './state-store';
 
 /** One decoded input record: an event for a stream, or (without stream) only a move of the clock. */
 export interface InputRecord {
@@ -44,6 +44,8 @@ export interface InvocationResult {
   readonly nextDue: number | null;
   /** One answer per query, in order. */
   readonly queryResults: readonly QueryResult[];
+  /** Units written (the global one and the partition keys touched). */
+  readonly unitsWritten: number;
 }
 
 /** What a state unit holds in the store. */
@@ -65,10 +67,12 @@ function readUnit(key: string, value: Json): UnitValue {
 }
 
 /**
- * Runs one invocation on one state unit (DESIGN.md section 3, steps 3 to 5): load the unit,
- * restore a fresh runtime from it, move the clock and process the records in order, then commit
- * the new state on the condition that nobody committed since the load. On a conflict the whole
- * batch is redone from a fresh load, with jittered backoff, a bounded number of times.
+ * Runs one invocation (DESIGN.md section 3, steps 3 to 5): load the app's global unit and the
+ * units of the partition keys the batch touches, restore a fresh runtime from them, move the
+ * clock and process the records in order, then commit the global unit and every touched key unit
+ * on the condition that nobody committed since the load. On a conflict the whole batch is redone
+ * from a fresh load, with jittered backoff, a bounded number of times. Partition keys are units
+ * of their own (`<unitKey>#<partition>:<key>`): a batch reads and writes only its keys.
  *
  * @example
  *   const r = await runInvocation({ plan, store, unitKey: 'app/Orders', records, outputStreams: new Set(['Out']) });
@@ -78,36 +82,69 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
   const maxAttempts = req.maxAttempts ?? 8;
   const sleep = req.sleep ?? defaultSleep;
   const random = req.random ?? Math.random;
-  for (let attempt = 1; ; attempt++) {
+  /** Partition-key units found to be needed by a run that stopped (beyond what could be foreseen). */
+  const extra = new Set<string>();
+  const storeKey = (unit: string) => `${req.unitKey}#${unit}`;
+  for (let attempt = 1, rounds = 0; ; ) {
+    // Step 3: the global unit first; it says which partition keys exist and which timers are due.
     const loaded = (await req.store.load([req.unitKey])).get(req.unitKey);
+    const global = loaded ? readUnit(req.unitKey, loaded.value) : null;
+    if (global && global.app !== req.plan.name)
+      req.logger?.warn(`state unit '${req.unitKey}' was written by app '${global.app}', now read by '${req.plan.name}'`);
+    const probe = new AppRuntime(req.plan);
+    probe.restoreUnits(global?.state ?? null, new Map());
+    const needed = new Set([...probe.unitsNeededFor(req.records), ...extra]);
+    const keyUnits = needed.size ? await req.store.load([...needed].map(storeKey)) : new Map<string, StoredUnit>();
+    const units = new Map<string, Json>();
+    for (const u of needed) {
+      const stored = keyUnits.get(storeKey(u));
+      if (stored) units.set(u, stored.value);
+    }
+
+    // Step 4: a fresh runtime, restored; the clock moves and the records are processed in order.
     const runtime = new AppRuntime(req.plan, { logger: req.logger });
-    if (loaded) {
-      const unit = readUnit(req.unitKey, loaded.value);
-      if (unit.app !== req.plan.name)
-        req.logger?.warn(`state unit '${req.unitKey}' was written by app '${unit.app}', now read by '${req.plan.name}'`);
-      runtime.restore(unit.state);
-    }
+    runtime.restoreUnits(global?.state ?? null, units);
     const outputs: OutputEvent[] = [];
-    for (const s of req.outputStreams) runtime.subscribe(s, (stream, events) => {
-      for (const event of events) outputs.push({ stream, event });
-    });
-    for (const r of req.records) {
-      if (r.stream === undefined) runtime.advanceTime(r.time);
-      else runtime.send(r.stream, r.time, r.data ?? []);
-    }
-    const queryResults = (req.queries ?? []).map(q => runtime.query(q));
-    const value: UnitValue = { app: req.plan.name, nextDue: runtime.nextDue(), state: runtime.snapshot() };
+    for (const s of req.outputStreams)
+      runtime.subscribe(s, (stream, events) => {
+        for (const event of events) outputs.push({ stream, event });
+      });
+    let queryResults: QueryResult[];
     try {
-      const versions = await req.store.commit([{ key: req.unitKey, value: value as unknown as Json, expectedVersion: loaded ? loaded.version : null }]);
-      return { outputs, version: versions.get(req.unitKey)!, attempts: attempt, nextDue: value.nextDue, queryResults };
+      for (const r of req.records) {
+        if (r.stream === undefined) runtime.advanceTime(r.time);
+        else runtime.send(r.stream, r.time, r.data ?? []);
+      }
+      queryResults = (req.queries ?? []).map(q => runtime.query(q));
+    } catch (err) {
+      // Keys that could not be foreseen (intermediate or broadcast streams): load them and redo.
+      if (!(err instanceof UnitsNeededError) || ++rounds > 64) throw err;
+      for (const u of err.units) extra.add(u);
+      continue;
+    }
+
+    // Step 5: commit the global unit and every touched key unit on their loaded versions.
+    const split = runtime.snapshotUnits();
+    const value: UnitValue = { app: req.plan.name, nextDue: runtime.nextDue(), state: split.global };
+    const writes: UnitWrite[] = [{ key: req.unitKey, value: value as unknown as Json, expectedVersion: loaded ? loaded.version : null }];
+    for (const [u, v] of split.units) writes.push({ key: storeKey(u), value: v, expectedVersion: keyUnits.get(storeKey(u))?.version ?? null });
+    // A purged key's unit is deleted when it was loaded; otherwise the store's expiry removes it.
+    for (const u of split.removed) {
+      const stored = keyUnits.get(storeKey(u));
+      if (stored && !split.units.has(u)) writes.push({ key: storeKey(u), value: null, expectedVersion: stored.version });
+    }
+    try {
+      const versions = await req.store.commit(writes);
+      return { outputs, version: versions.get(req.unitKey)!, attempts: attempt, nextDue: value.nextDue, queryResults, unitsWritten: writes.length };
     } catch (err) {
       if (!(err instanceof StateConflictError) || attempt >= maxAttempts) {
         if (err instanceof StateConflictError)
           throw new StateConflictError(req.unitKey, err.expectedVersion, err.currentVersion, { cause: new Error(`gave up after ${attempt} attempts`) });
         throw err;
       }
-      req.logger?.debug(`state unit '${req.unitKey}' changed under us (attempt ${attempt}); redoing the batch`);
+      req.logger?.debug(`state unit '${err.key}' changed under us (attempt ${attempt}); redoing the batch`);
       await sleep(Math.min(1000, 10 * 2 ** (attempt - 1)) * (0.5 + random()));
+      attempt++;
     }
   }
 }
