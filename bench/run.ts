@@ -19,6 +19,8 @@ interface Scenario {
   events: number;
   /** Run before the warm-up (fills tables). */
   prepare?: (rt: AppRuntime) => void;
+  /** Partition keys, for the state size per key. */
+  partitionKeys?: number;
   /** Events a full window holds, for the state size per windowed event. */
   windowed?: number;
   /** The same result computed by hand; returns the number of output rows. */
@@ -239,6 +241,62 @@ const scenarios: Scenario[] = [
       return outputs;
     },
   },
+  {
+    name: 'partition over 10,000 keys, length(10) sum per key',
+    file: 'partition-10000-keys.siddhi',
+    events: 1_000_000,
+    partitionKeys: 10_000,
+    hand(pool, events, first) {
+      // Per key: the last 10 prices and their running sum, like one partition instance each.
+      const rings = new Map<number, { prices: number[]; sum: number }>();
+      for (let i = Math.max(0, first - 100_000); i < first + events; i++) {
+        const row = pool[i % pool.length];
+        const t = BENCH_START_TIME + i;
+        const k = t % 10_000;
+        const p = row[1] as number;
+        let r = rings.get(k);
+        if (!r) rings.set(k, (r = { prices: [], sum: 0 }));
+        if (r.prices.length === 10) r.sum -= r.prices.shift()!;
+        r.prices.push(p);
+        r.sum += p;
+        if (i >= first) {
+          keep({ timestamp: t, data: [k, p] });
+          keep({ timestamp: t, data: [k, r.sum, r.prices.length] });
+        }
+      }
+      return 2 * events;
+    },
+  },
+  {
+    name: 'incremental aggregation sec ... hour, group by symbol',
+    file: 'incremental-aggregation.siddhi',
+    events: 1_000_000,
+    hand(pool, events, first) {
+      // Per duration: bucket start -> symbol -> [volume, price sum, count, high].
+      const units = [1000, 60_000, 3_600_000];
+      const buckets = units.map(() => new Map<number, Map<string, number[]>>());
+      for (let i = first; i < first + events; i++) {
+        const row = pool[i % pool.length];
+        const t = BENCH_START_TIME + i;
+        for (let u = 0; u < units.length; u++) {
+          const start = Math.floor(t / units[u]) * units[u];
+          let rows = buckets[u].get(start);
+          if (!rows) buckets[u].set(start, (rows = new Map()));
+          const sym = row[0] as string;
+          let a = rows.get(sym);
+          if (!a) rows.set(sym, (a = [0, 0, 0, -Infinity]));
+          a[0] += row[2] as number;
+          a[1] += row[1] as number;
+          a[2]++;
+          if ((row[1] as number) > a[3]) a[3] = row[1] as number;
+        }
+        // Seconds buckets older than two minutes are dropped, as the engine's default retention does.
+        if (i % 60_000 === 0) for (const start of buckets[0].keys()) if (start < t - 120_000) buckets[0].delete(start);
+      }
+      keep(buckets);
+      return 0;
+    },
+  },
 ];
 
 const ACCOUNTS = 10_000;
@@ -285,6 +343,7 @@ async function main() {
       ratio: Number((engine.eventsPerSec / handRate).toFixed(3)),
       stateBytes,
       ...(s.windowed ? { stateBytesPerWindowedEvent: Number((stateBytes / s.windowed).toFixed(1)) } : {}),
+      ...(s.partitionKeys ? { stateBytesPerPartitionKey: Number((stateBytes / s.partitionKeys).toFixed(1)) } : {}),
     };
     rows.push(JSON.stringify(line));
     console.log(JSON.stringify(line));
