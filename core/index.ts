@@ -11,6 +11,15 @@ export { EventKind, type StreamEvent, type Value } from './runtime/event';
 export { toOutputJson } from './runtime/value-codec';
 export * from './state';
 export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } from './state/state-spec';
-export { runInvocation, type InputRecord, type OutputEvent, type InvocationRequest, type InvocationResult } from './state/invocation-runner';
+export {
+  runInvocation,
+  PublishedOutboxes,
+  MESSAGE_ID_WINDOW,
+  type InputRecord,
+  type RecordSource,
+  type OutputEvent,
+  type InvocationRequest,
+  type InvocationResult,
+} from './state/invocation-runner';
 export { silentLogger, memoryLogger, type Logger } from './io/logger';
 export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

@@ -2,20 +2,57 @@ import { StateCodecError, StateConflictError, UnitsNeededError } from '../errors
 import type { Logger } from '../io/logger';
 import type { AppPlan } from '../planner/plan';
 import { AppRuntime, type QueryResult, type RuntimeSnapshot } from '../runtime/app-runtime';
-import type { StreamEvent, Value } from '../runtime/event';
+import { EventKind, type StreamEvent, type Value } from '../runtime/event';
+import { decodeRow, encodeRow } from '../runtime/value-codec';
 import type { Json } from './json';
 import type { StateStore, StoredUnit, UnitWrite } from './state-store';
+
+/**
+ * Where a record came from, so that a replay changes nothing: a Kinesis shard and sequence number
+ * (`sequence`: positions only grow), or a Pub/Sub subscription and message id (`message`).
+ */
+export interface RecordSource {
+  readonly kind: 'sequence' | 'message';
+  /** Shard id or subscription name. */
+  readonly id: string;
+  /** Sequence number (decimal digits) or message id. */
+  readonly position: string;
+}
 
 /** One decoded input record: an event for a stream, or (without stream) only a move of the clock. */
 export interface InputRecord {
   readonly stream?: string;
   readonly time: number;
   readonly data?: Value[];
+  readonly source?: RecordSource;
 }
 
+/**
+ * An output event with its deterministic id: the position of the record that produced it (or the
+ * invocation and record index without a source) and its rank among that record's outputs. A
+ * consumer drops an id it has seen; duplicates can only follow a crash between commit and publish.
+ */
 export interface OutputEvent {
+  readonly id: string;
   readonly stream: string;
   readonly event: StreamEvent;
+}
+
+/** How many recent message ids per Pub/Sub subscription a unit remembers (replays older than that are processed again). */
+export const MESSAGE_ID_WINDOW = 10_000;
+
+/**
+ * Which committed outboxes this process has published (per unit and version), so that a warm
+ * function does not publish them again; after a cold start the outbox is published again.
+ */
+export class PublishedOutboxes {
+  private readonly done = new Map<string, number>();
+  has(unitKey: string, version: number): boolean {
+    return this.done.get(unitKey) === version;
+  }
+  add(unitKey: string, version: number): void {
+    this.done.set(unitKey, version);
+  }
 }
 
 export interface InvocationRequest {
@@ -29,6 +66,14 @@ export interface InvocationRequest {
   /** Streams whose events are collected as outputs. */
   readonly outputStreams: ReadonlySet<string>;
   readonly logger?: Logger;
+  /**
+   * Publishes outputs to the sinks, after they are committed (step 6). An outbox committed by an
+   * earlier invocation and not known to be published is published again first.
+   */
+  readonly publish?: (outputs: readonly OutputEvent[]) => Promise<void>;
+  readonly published?: PublishedOutboxes;
+  /** Told after each record is processed (for progress on long batches). */
+  readonly progress?: (recordsDone: number, recordsTotal: number) => void;
   /** Attempts on version conflicts before giving up (default 8). */
   readonly maxAttempts?: number;
   /** Waits between attempts; injected so that tests need no real time. */
@@ -46,13 +91,24 @@ export interface InvocationResult {
   readonly queryResults: readonly QueryResult[];
   /** Units written (the global one and the partition keys touched). */
   readonly unitsWritten: number;
+  /** Records skipped because their source position was already committed. */
+  readonly skipped: number;
 }
 
-/** What a state unit holds in the store. */
+/** What the global unit holds in the store. */
 interface UnitValue {
   readonly app: string;
   readonly nextDue: number | null;
   readonly state: RuntimeSnapshot;
+  /** Per shard: the last committed sequence number; per subscription: recent message ids. */
+  readonly checkpoints?: { readonly seq: Record<string, string>; readonly msg: Record<string, string[]> };
+  /** The outputs of the invocation that wrote this unit: `[id, stream, time, row]`. */
+  readonly outbox?: [string, string, number, Json[]][];
+}
+
+/** Compares decimal sequence numbers of any length. */
+function seqAfter(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
 }
 
 const defaultSleep = (ms: number): Promise<void> => {
@@ -91,6 +147,11 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     const global = loaded ? readUnit(req.unitKey, loaded.value) : null;
     if (global && global.app !== req.plan.name)
       req.logger?.warn(`state unit '${req.unitKey}' was written by app '${global.app}', now read by '${req.plan.name}'`);
+    // Step 6 of the previous invocation may not have finished: publish its outbox again first.
+    if (loaded && global?.outbox?.length && req.publish && !req.published?.has(req.unitKey, loaded.version)) {
+      await req.publish(global.outbox.map(([id, stream, time, row]) => ({ id, stream, event: { timestamp: time, data: decodeRow(row), type: EventKind.CURRENT } })));
+      req.published?.add(req.unitKey, loaded.version);
+    }
     const probe = new AppRuntime(req.plan);
     probe.restoreUnits(global?.state ?? null, new Map());
     const needed = new Set([...probe.unitsNeededFor(req.records), ...extra]);
@@ -105,16 +166,43 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     const runtime = new AppRuntime(req.plan, { logger: req.logger });
     runtime.restoreUnits(global?.state ?? null, units);
     const outputs: OutputEvent[] = [];
+    let recordId = '';
+    let rank = 0;
     for (const s of req.outputStreams)
       runtime.subscribe(s, (stream, events) => {
-        for (const event of events) outputs.push({ stream, event });
+        for (const event of events) outputs.push({ id: `${recordId}/${rank++}`, stream, event });
       });
+    // Checkpoints: records at or below them were committed before (a replay) and are skipped.
+    const seq: Record<string, string> = { ...(global?.checkpoints?.seq ?? {}) };
+    const msg: Record<string, string[]> = { ...(global?.checkpoints?.msg ?? {}) };
+    const seen = new Map<string, Set<string>>();
+    const version = (loaded?.version ?? 0) + 1;
+    let skipped = 0;
     let queryResults: QueryResult[];
     try {
-      for (const r of req.records) {
+      req.records.forEach((r, i) => {
+        const src = r.source;
+        if (src) {
+          if (src.kind === 'sequence') {
+            const last = seq[src.id];
+            if (last !== undefined && !seqAfter(src.position, last)) return void skipped++;
+            seq[src.id] = src.position;
+          } else {
+            let ids = seen.get(src.id);
+            if (!ids) seen.set(src.id, (ids = new Set(msg[src.id] ?? [])));
+            if (ids.has(src.position)) return void skipped++;
+            ids.add(src.position);
+            msg[src.id] = [...(msg[src.id] ?? []), src.position].slice(-MESSAGE_ID_WINDOW);
+          }
+          recordId = `${src.id}:${src.position}`;
+        } else recordId = `${req.unitKey}@${version}.${i}`;
+        rank = 0;
         if (r.stream === undefined) runtime.advanceTime(r.time);
         else runtime.send(r.stream, r.time, r.data ?? []);
-      }
+        req.progress?.(i + 1, req.records.length);
+      });
+      recordId = `${req.unitKey}@${version}.q`;
+      rank = 0;
       queryResults = (req.queries ?? []).map(q => runtime.query(q));
     } catch (err) {
       // Keys that could not be foreseen (intermediate or broadcast streams): load them and redo.
@@ -125,7 +213,13 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
 
     // Step 5: commit the global unit and every touched key unit on their loaded versions.
     const split = runtime.snapshotUnits();
-    const value: UnitValue = { app: req.plan.name, nextDue: runtime.nextDue(), state: split.global };
+    const value: UnitValue = {
+      app: req.plan.name,
+      nextDue: runtime.nextDue(),
+      state: split.global,
+      checkpoints: { seq, msg },
+      outbox: outputs.map(o => [o.id, o.stream, o.event.timestamp, encodeRow(o.event.data)]),
+    };
     const writes: UnitWrite[] = [{ key: req.unitKey, value: value as unknown as Json, expectedVersion: loaded ? loaded.version : null }];
     for (const [u, v] of split.units) writes.push({ key: storeKey(u), value: v, expectedVersion: keyUnits.get(storeKey(u))?.version ?? null });
     // A purged key's unit is deleted when it was loaded; otherwise the store's expiry removes it.
@@ -135,7 +229,13 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     }
     try {
       const versions = await req.store.commit(writes);
-      return { outputs, version: versions.get(req.unitKey)!, attempts: attempt, nextDue: value.nextDue, queryResults, unitsWritten: writes.length };
+      const committed = versions.get(req.unitKey)!;
+      // Step 6: publish what was committed.
+      if (req.publish) {
+        await req.publish(outputs);
+        req.published?.add(req.unitKey, committed);
+      }
+      return { outputs, version: committed, attempts: attempt, nextDue: value.nextDue, queryResults, unitsWritten: writes.length, skipped };
     } catch (err) {
       if (!(err instanceof StateConflictError) || attempt >= maxAttempts) {
         if (err instanceof StateConflictError)
