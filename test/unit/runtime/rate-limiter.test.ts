@@ -1,25 +1,6 @@
-import { AppRuntime, compileApp, type RuntimeSnapshot, type Value } from '../../../core';
+import { runOut, type Step } from '../../helpers/run-steps';
 
-type Step = [string, number, Value[]] | number;
-
-/** Runs steps (events, or a number that only moves the clock); optionally restores a fresh runtime after every step. */
-function run(app: string, steps: Step[], restoreEachStep = false): [number, Value[]][] {
-  const plan = compileApp(app);
-  const out: [number, Value[]][] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (snap) rt.restore(JSON.parse(JSON.stringify(snap)));
-    rt.subscribe('Out', (_s, es) => es.forEach(e => out.push([e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const s of steps) {
-    if (typeof s === 'number') rt.advanceTime(s);
-    else rt.send(s[0], s[1], s[2]);
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return out;
-}
+const run = (app: string, steps: Step[], restoreEachStep = false) => runOut(app, steps, restoreEachStep);
 
 describe.each([false, true])('time-based rate limiting (restore after every step: %s)', restore => {
   test('output every 1 sec releases what arrived in each period, at the period end, and nothing for quiet periods', () => {

@@ -1,22 +1,7 @@
-import { AppRuntime, compileApp, PlanError, type RuntimeSnapshot, type Value } from '../../../core';
+import { compileApp, PlanError } from '../../../core';
+import { runOut, type Step } from '../../helpers/run-steps';
 
-function run(app: string, steps: (number | [string, number, Value[]])[], restoreEachStep = false): [number, Value[]][] {
-  const plan = compileApp(app);
-  const out: [number, Value[]][] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (snap) rt.restore(JSON.parse(JSON.stringify(snap)));
-    rt.subscribe('Out', (_s, es) => es.forEach(e => out.push([e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const s of steps) {
-    if (typeof s === 'number') rt.advanceTime(s);
-    else rt.send(...s);
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return out;
-}
+const run = (app: string, steps: Step[], restoreEachStep = false) => runOut(app, steps, restoreEachStep);
 
 describe.each([false, true])('triggers on the event clock (restore after every step: %s)', restore => {
   test("'start' fires once, when the clock first moves", () => {
