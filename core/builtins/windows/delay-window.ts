@@ -1,8 +1,15 @@
 import type { StreamEvent } from '../../runtime/event';
 import type { WindowFunction } from '../descriptor';
+import type { EventQueue } from './event-queue';
 import { eventQueueSpec } from './event-queue';
+import { periodParam } from './time-window';
+import { arityCheck } from './window-state';
 import { WindowTimer } from './window-timer';
-import { arityCheck, intParam } from './window-state';
+
+/** Moves the events whose delay is over to `out`, as CURRENT events carrying `now`, in arrival order. */
+function releaseDue(q: EventQueue, t: number, now: number, out: StreamEvent[]): void {
+  for (let head = q.peek(); head && head.timestamp + t <= now; head = q.peek()) out.push({ timestamp: now, data: q.shift()!.data, type: 0 });
+}
 
 /** `delay(t)`: holds each event t ms, then releases it as a current event at the clock's time. */
 export const delayWindow: WindowFunction = {
@@ -10,32 +17,38 @@ export const delayWindow: WindowFunction = {
   batch: false,
   signature: '(window.delay INT|LONG|time)',
   returns: 'CURRENT events, t ms late',
-  description: 'Holds every event for t ms of event time, then emits it as a CURRENT event carrying the time the clock reached (all events due at once come out together).',
-  example: 'from S#window.delay(1 min) select * insert into Later;',
+  description:
+    'Holds every event for t ms of event time, then emits it as a CURRENT event carrying the time the clock reached (events due by then come out together, in arrival order). Nothing is emitted on arrival and no EXPIRED events are produced. The held events are what joins and on-demand queries see.',
+  example: 'from Purchases#window.delay(1 hour) as p join Deliveries#window.length(100) as d on p.id == d.id select p.id insert into LateDeliveries;',
   plan(args) {
     arityCheck('delay', args, 1, 1);
-    const t = intParam('delay', 'window.delay', args[0], { min: 1 });
+    const t = periodParam('delay', 'window.delay', args[0], 0);
     return {
       create(ctx) {
         const held = ctx.state('events', eventQueueSpec);
         const timer = new WindowTimer(ctx);
-        const release = (now: number, emit: (c: StreamEvent[]) => void) => {
-          const out: StreamEvent[] = [];
-          const q = held.value;
-          while (q.size && q.peek()!.timestamp + t <= now) out.push({ timestamp: now, data: q.shift()!.data, type: 0 });
-          if (q.size) timer.ensure(q.peek()!.timestamp + t);
-          if (out.length) emit(out);
+        const arm = () => {
+          const head = held.value.peek();
+          if (head) timer.ensure(head.timestamp + t);
         };
         return {
           contents: () => held.value.toArray(),
           process(chunk, emit) {
-            release(ctx.clock.now, emit);
-            for (const e of chunk) held.value.push(e);
-            if (held.value.size) timer.ensure(held.value.peek()!.timestamp + t);
+            const now = ctx.clock.now;
+            const out: StreamEvent[] = [];
+            for (const e of chunk) {
+              releaseDue(held.value, t, now, out);
+              held.value.push(e);
+            }
+            arm();
+            if (out.length) emit(out);
           },
           onTimer(now, emit, due) {
             timer.fired(due);
-            release(now, emit);
+            const out: StreamEvent[] = [];
+            releaseDue(held.value, t, now, out);
+            arm();
+            if (out.length) emit(out);
           },
         };
       },

@@ -1,119 +1,361 @@
 import type { StreamEvent } from '../../runtime/event';
-import { decodeRow, encodeRow } from '../../runtime/value-codec';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
 import { BuiltinArgError, type WindowFunction } from '../descriptor';
-import { arityCheck, intParam } from './window-state';
+import { javaStringHash } from './java-hash-order';
+import { periodParam } from './time-window';
+import { attributeParam, decodeEvent, describeArg, encodeEvent, intOrLongParam } from './window-params';
+import { arityCheck } from './window-state';
 import { WindowTimer } from './window-timer';
 
+/** Siddhi's key for all events when no key attribute is given. */
+const DEFAULT_KEY = 'default-key';
+
+/**
+ * One session of one key: its events in window order, its start, its end (last joining event +
+ * gap) and its alive time (end + allowed latency). `cursor` is where Siddhi's chunk iterator stands
+ * (-1: not started): late events are inserted there, so their place follows Siddhi's.
+ */
 interface Session {
   events: StreamEvent[];
-  /** The latest event time + gap: the session is over once the clock passes it. */
+  start: number;
   end: number;
+  alive: number;
+  cursor: number;
 }
 
-/** Per session key: the open session and the one closed but still accepting late events. */
+/** Per key: the open session and the ended one still waiting for late events (with a latency). */
 interface Sessions {
-  open: Map<string, Session>;
-  closed: Map<string, Session>;
+  current: Session;
+  previous: Session;
 }
 
-const sessionJson = (s: Session) => [s.end, s.events.map(e => [e.timestamp, encodeRow(e.data)])];
+/** Timer times in the order they were asked for, as Siddhi's scheduler queue keeps them. */
+class DueQueue {
+  private items: number[];
+  private head = 0;
+  constructor(items: number[] = []) {
+    this.items = items;
+  }
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  peek(): number | undefined {
+    return this.size ? this.items[this.head] : undefined;
+  }
+  /** Adds a time; one equal to the last one queued adds nothing (its firing would do nothing). */
+  push(due: number): void {
+    if (this.size && this.items[this.items.length - 1] === due) return;
+    this.items.push(due);
+  }
+  shift(): number {
+    const d = this.items[this.head++];
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return d;
+  }
+  toArray(): number[] {
+    return this.items.slice(this.head);
+  }
+}
+
+/**
+ * Times with session keys, smallest first. Entries go stale when a session's time changes or it
+ * leaves; readers check them against the session, so nothing has to be removed from the middle.
+ */
+class TimeHeap {
+  private readonly a: [number, string][] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): number {
+    return this.a[0][0];
+  }
+  push(time: number, key: string): void {
+    const a = this.a;
+    a.push([time, key]);
+    for (let i = a.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (a[up][0] <= time) break;
+      [a[up], a[i]] = [a[i], a[up]];
+      i = up;
+    }
+  }
+  pop(): [number, string] {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l][0] < a[m][0]) m = l;
+        if (r < a.length && a[r][0] < a[m][0]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+interface SessionState {
+  keys: Map<string, Sessions>;
+  dues: DueQueue;
+  /** Derived (rebuilt on restore): open sessions by end, ended ones by alive time. */
+  ends: TimeHeap;
+  alives: TimeHeap;
+}
+
+function indexed(keys: Map<string, Sessions>, dues: DueQueue): SessionState {
+  const ends = new TimeHeap();
+  const alives = new TimeHeap();
+  for (const [k, s] of keys) {
+    if (s.current.events.length) ends.push(s.current.end, k);
+    if (s.previous.events.length) alives.push(s.previous.alive, k);
+  }
+  return { keys, dues, ends, alives };
+}
+
+const emptySession = (): Session => ({ events: [], start: 0, end: 0, alive: 0, cursor: -1 });
+
+const sessionJson = (s: Session): Json => (s.events.length ? [s.start, s.end, s.alive, s.cursor, s.events.map(encodeEvent)] : null);
 const sessionOf = (j: Json): Session => {
-  const [end, es] = j as [number, [number, Json[]][]];
-  return { end, events: es.map(([t, d]) => ({ timestamp: t, data: decodeRow(d), type: 0 })) };
+  if (j === null) return emptySession();
+  const [start, end, alive, cursor, events] = j as [number, number, number, number, Json[]];
+  return { start, end, alive, cursor, events: events.map(decodeEvent) };
 };
 
-const sessionsSpec: StateSpec<Sessions> = {
-  version: 1,
-  create: () => ({ open: new Map(), closed: new Map() }),
-  snapshot: s => ({ open: [...s.open].map(([k, v]) => [k, sessionJson(v)]), closed: [...s.closed].map(([k, v]) => [k, sessionJson(v)]) }) as Json,
+const sessionStateSpec: StateSpec<SessionState> = {
+  version: 2,
+  create: () => indexed(new Map(), new DueQueue()),
+  snapshot: s => ({ k: [...s.keys].map(([k, v]) => [k, sessionJson(v.current), sessionJson(v.previous)]), d: s.dues.toArray() }),
   restore: j => {
-    const o = j as { open: [string, Json][]; closed: [string, Json][] };
-    return { open: new Map(o.open.map(([k, v]) => [k, sessionOf(v)])), closed: new Map(o.closed.map(([k, v]) => [k, sessionOf(v)])) };
+    const o = j as { k: [string, Json, Json][]; d: number[] };
+    return indexed(new Map(o.k.map(([k, c, p]) => [k, { current: sessionOf(c), previous: sessionOf(p) }])), new DueQueue(o.d));
   },
 };
+
+function clear(s: Session): void {
+  s.events = [];
+  s.cursor = -1;
+}
+
+/** Siddhi's `if (chunk.hasNext()) chunk.next(); chunk.insertBeforeCurrent(events)` on a session. */
+function insertAtCursor(s: Session, events: StreamEvent[]): void {
+  const n = s.events.length;
+  if (s.cursor < 0) s.cursor = 0;
+  else if (s.cursor + 1 < n) s.cursor++;
+  s.events.splice(s.cursor, 0, ...events);
+  s.cursor += events.length;
+}
+
+/**
+ * Sorts sessions that end by `time`, breaking ties the way Siddhi does: it sorts the entries of a
+ * Java HashMap (filled in its key map's order) by time, stably, so equal times keep the HashMap's
+ * order: bucket (for a table sized for all the keys), then the order the keys came in.
+ */
+function sortByTime(found: [string, Sessions][], time: (s: Sessions) => number, all: Map<string, Sessions>): void {
+  found.sort((x, y) => time(x[1]) - time(y[1]));
+  if (!found.some((x, i) => i > 0 && time(found[i - 1][1]) === time(x[1]))) return;
+  let capacity = 16;
+  while (all.size > capacity * 0.75) capacity *= 2;
+  const arrival = new Map<string, number>();
+  let i = 0;
+  for (const k of all.keys()) arrival.set(k, i++);
+  const bucket = (k: string) => {
+    const h = javaStringHash(k);
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  found.sort((x, y) => time(x[1]) - time(y[1]) || bucket(x[0]) - bucket(y[0]) || arrival.get(x[0])! - arrival.get(y[0])!);
+}
 
 /**
  * `session(gap [, key] [, allowed.latency])`: events pass through as they arrive; a session (per
  * key) ends when no event came for `gap`, and its events then leave the window as EXPIRED events
- * with their own timestamps. With `allowed.latency`, a late event up to that long after the end
- * still joins the ended session, which is released only then.
+ * with their own timestamps. With `allowed.latency`, an ended session waits that long for late
+ * events before it leaves.
  */
 export const sessionWindow: WindowFunction = {
   name: 'session',
   batch: false,
-  signature: '(window.session INT|LONG|time, [window.key STRING attribute], [window.allowed.latency INT|LONG|time])',
+  signature: '(window.session INT|LONG|time, window.key STRING = none, window.allowed.latency INT|LONG|time = 0)',
   returns: 'CURRENT events as they arrive; each session as EXPIRED events when it ends',
   description:
-    "Groups events into sessions separated by gaps of inactivity, per key when a key attribute is given (use 'group by' on the same key). Late events within allowed.latency of a session's end join it.",
-  example: 'from Clicks#window.session(30 min, user) select user, count() as clicks group by user insert all events into Sessions;',
-  plan(args) {
+    "Groups events into sessions separated by gaps of inactivity: per value of window.key (a string attribute) when given, else one session for all events; use 'group by' on the key to aggregate per session. Events pass through as CURRENT events. A session ends once the clock passes its last event's time + gap; its events then leave as EXPIRED events carrying their own timestamps. An event arriving after its session's end starts a new session. Out-of-order events older than the open session's start join it when within the gap of it, or, with allowed.latency (at most the gap), an ended session that is still within its latency; other late events are dropped. With two parameters the second is the key if it is an attribute, else the latency.",
+  example: 'from Clicks#window.session(30 min, user, 1 min) select user, count() as clicks group by user insert all events into Sessions;',
+  plan(args, env) {
     arityCheck('session', args, 1, 3);
-    const gap = intParam('session', 'window.session', args[0], { min: 1 });
+    const gap = periodParam('session', 'window.session', args[0], 0);
     let keyIndex: number | undefined;
-    let latencyArg = args[1];
-    if (args[1] && args[1].type === 'STRING') {
-      if (args[1].attributeIndex === undefined) throw new BuiltinArgError('session window: the key must be a string attribute of the stream');
-      keyIndex = args[1].attributeIndex;
-      latencyArg = args[2];
-    } else if (args.length === 3) throw new BuiltinArgError('session window: the second parameter must be the string key attribute');
-    const latency = latencyArg ? intParam('session', 'window.allowed.latency', latencyArg, { min: 0 }) : 0;
-    if (latency >= gap) throw new BuiltinArgError(`session window: allowed.latency (${latency} ms) must be less than the gap (${gap} ms)`);
+    let latencyArg = args.length === 3 ? args[2] : undefined;
+    if (args.length >= 2) {
+      const a = args[1];
+      if (a.attributeIndex !== undefined || args.length === 3) keyIndex = attributeParam('session', 'window.key', a, ['STRING'], env);
+      else if (a.constant && (a.type === 'INT' || a.type === 'LONG')) latencyArg = a;
+      else throw new BuiltinArgError(`session window's 2nd parameter must be the session key (a string attribute) or the allowed latency (a constant int, long or time value), found ${describeArg(a)}`);
+    }
+    const latency = latencyArg ? intOrLongParam('session', 'window.allowed.latency', latencyArg) : 0;
+    if (latency < 0) throw new BuiltinArgError(`session window's 'window.allowed.latency' must be at least 0 ms, found ${latency}`);
+    if (latency > gap) throw new BuiltinArgError(`session window's allowed latency (${latency} ms) must not be greater than the session gap (${gap} ms)`);
+
     return {
       create(ctx) {
-        const state = ctx.state('sessions', sessionsSpec);
+        const cell = ctx.state('sessions', sessionStateSpec);
         const timer = new WindowTimer(ctx);
-        const keyOf = (e: StreamEvent) => (keyIndex === undefined ? '' : String(e.data[keyIndex]));
-        const schedule = () => {
-          let due = Infinity;
-          for (const s of state.value.open.values()) due = Math.min(due, s.end);
-          for (const s of state.value.closed.values()) due = Math.min(due, s.end + latency);
-          if (due !== Infinity) timer.ensure(due);
+
+        const keyOf = (e: StreamEvent): string => {
+          if (keyIndex === undefined) return DEFAULT_KEY;
+          const k = e.data[keyIndex];
+          if (k === null) throw new Error(`session window: the session key '${env.attributes[keyIndex].name}' is null`);
+          return k as string;
         };
-        /** Ends open sessions whose gap has passed; releases closed ones whose latency has passed. */
-        const expire = (now: number, emit: (c: StreamEvent[]) => void) => {
-          const { open, closed } = state.value;
-          const released: Session[] = [];
-          for (const [k, s] of [...open]) {
-            if (s.end > now) continue;
-            open.delete(k);
-            if (latency && s.end + latency > now) closed.set(k, s);
-            else released.push(s);
+        const expired = (events: StreamEvent[], out: StreamEvent[]) => {
+          for (const e of events) out.push({ timestamp: e.timestamp, data: e.data, type: 1 });
+        };
+        /** The sessions of `pick` whose `time` is at most `due` (from `heap`), in Siddhi's order. */
+        const dueBy = (heap: TimeHeap, pick: (s: Sessions) => Session, time: (s: Session) => number, due: number): [string, Sessions][] => {
+          if (!heap.size || heap.peek() > due) return [];
+          const keys = cell.value.keys;
+          const found: [string, Sessions][] = [];
+          while (heap.size && heap.peek() <= due) {
+            const [t, k] = heap.pop();
+            const s = keys.get(k);
+            if (!s || !pick(s).events.length || time(pick(s)) !== t || found.some(f => f[0] === k)) continue;
+            found.push([k, s]);
           }
-          for (const [k, s] of [...closed])
-            if (s.end + latency <= now) {
-              closed.delete(k);
-              released.push(s);
-            }
-          // Sessions leave in the order they ended.
-          released.sort((x, y) => x.end - y.end);
-          const out: StreamEvent[] = [];
-          for (const s of released) for (const e of s.events) out.push({ timestamp: e.timestamp, data: e.data, type: 1 });
-          if (out.length) emit(out);
+          if (found.length > 1) sortByTime(found, x => time(pick(x)), keys);
+          return found;
         };
-        return {
-          contents: () => [...state.value.open.values(), ...state.value.closed.values()].flatMap(s => s.events),
-          process(chunk, emit) {
-            expire(ctx.clock.now, emit);
-            const { open, closed } = state.value;
-            for (const e of chunk) {
-              const k = keyOf(e);
-              const late = closed.get(k);
-              const cur = open.get(k);
-              if (late && e.timestamp <= late.end && (!cur || e.timestamp < cur.events[0].timestamp)) late.events.push(e);
-              else if (cur) {
-                cur.events.push(e);
-                cur.end = Math.max(cur.end, e.timestamp + gap);
-              } else open.set(k, { events: [e], end: e.timestamp + gap });
+        const dropEmpty = (k: string, s: Sessions) => {
+          if (!s.current.events.length && !s.previous.events.length) cell.value.keys.delete(k);
+        };
+
+        /** The open session moves to `previous`; a previous one still there leaves now. */
+        const moveToPrevious = (k: string, s: Sessions, out: StreamEvent[]) => {
+          const { current, previous } = s;
+          if (previous.events.length) expired(previous.events, out);
+          s.previous = { events: current.events, start: current.start, end: current.end, alive: current.alive, cursor: -1 };
+          cell.value.alives.push(current.alive, k);
+          cell.value.dues.push(current.alive);
+        };
+
+        /** Merges the ended session into the open one when they are within the gap of each other. */
+        const merge = (previous: Session, next: Session) => {
+          if (previous.events.length && previous.end >= next.start - gap) {
+            insertAtCursor(next, previous.events);
+            next.start = previous.start;
+            clear(previous);
+          }
+        };
+
+        /** An event older than its key's open session. Returns false when it is dropped. */
+        const addLate = (k: string, s: Sessions, e: StreamEvent): boolean => {
+          const { current, previous } = s;
+          const ts = e.timestamp;
+          if (ts >= current.start - gap) {
+            insertAtCursor(current, [e]);
+            current.start = ts;
+            if (latency > 0) merge(previous, current);
+            return true;
+          }
+          if (latency === 0 || !previous.events.length || ts < previous.start - gap) return false;
+          previous.events.push(e);
+          if (ts <= previous.end - gap && ts < previous.start) previous.start = ts;
+          else {
+            previous.end = ts + gap;
+            previous.alive = ts + gap + latency;
+            cell.value.alives.push(previous.alive, k);
+            merge(previous, current);
+          }
+          return true;
+        };
+
+        /** What a timer at `due` does: ends the sessions due by then, releases the expired ones. */
+        const timeout = (due: number, out: StreamEvent[]) => {
+          const st = cell.value;
+          for (const [k, s] of dueBy(st.ends, x => x.current, x => x.end, due)) {
+            const c = s.current;
+            if (latency > 0) {
+              s.previous.events.push(...c.events);
+              s.previous.start = c.start;
+              s.previous.end = c.end;
+              s.previous.alive = c.alive;
+              st.alives.push(c.alive, k);
+              st.dues.push(c.alive);
+            } else expired(c.events, out);
+            clear(c);
+            dropEmpty(k, s);
+          }
+          if (latency > 0)
+            for (const [k, s] of dueBy(st.alives, x => x.previous, x => x.alive, due)) {
+              expired(s.previous.events, out);
+              clear(s.previous);
+              dropEmpty(k, s);
             }
-            schedule();
-            emit(chunk);
+        };
+
+        const arm = () => {
+          const head = cell.value.dues.peek();
+          if (head !== undefined) timer.ensure(head);
+        };
+
+        return {
+          contents: () => [...cell.value.keys.values()].flatMap(s => [...s.previous.events, ...s.current.events]),
+          process(chunk, emit) {
+            const keys = chunk.map(keyOf);
+            const { keys: sessions, dues, ends } = cell.value;
+            const out: StreamEvent[] = [];
+            const leaving: StreamEvent[] = [];
+            chunk.forEach((e, i) => {
+              const k = keys[i];
+              const ts = e.timestamp;
+              const end = ts + gap;
+              let s = sessions.get(k);
+              if (!s) sessions.set(k, (s = { current: emptySession(), previous: emptySession() }));
+              const cur = s.current;
+              if (!cur.events.length) {
+                s.current = { events: [e], start: ts, end, alive: end + latency, cursor: -1 };
+                ends.push(end, k);
+                dues.push(end);
+              } else if (ts >= cur.start) {
+                if (ts <= cur.end) {
+                  cur.events.push(e);
+                  cur.end = end;
+                  cur.alive = end + latency;
+                  ends.push(end, k);
+                  dues.push(end);
+                } else if (latency > 0) {
+                  moveToPrevious(k, s, leaving);
+                  s.current = { events: [e], start: ts, end, alive: end + latency, cursor: -1 };
+                  ends.push(end, k);
+                  dues.push(end);
+                }
+                // Without a latency Siddhi lets such an event through without holding it.
+              } else if (!addLate(k, s, e)) {
+                dropEmpty(k, s);
+                return;
+              }
+              out.push(e);
+            });
+            for (const e of leaving) out.push(e);
+            arm();
+            if (out.length) emit(out);
           },
           onTimer(now, emit, due) {
             timer.fired(due);
-            expire(now, emit);
-            schedule();
+            const dues = cell.value.dues;
+            for (let head = dues.peek(); head !== undefined && head <= now; head = dues.peek()) {
+              const out: StreamEvent[] = [];
+              timeout(dues.shift(), out);
+              if (out.length) emit(out);
+            }
+            arm();
           },
         };
       },

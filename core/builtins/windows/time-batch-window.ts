@@ -1,127 +1,104 @@
-import { parseCron, type Cron } from '../../runtime/cron';
 import type { StreamEvent } from '../../runtime/event';
-import { BuiltinArgError, type ArgInfo, type WindowContext, type WindowFunction, type WindowOperator } from '../descriptor';
-import { eventListSpec, expiredCopy, RESET_TEMPLATE, arityCheck, boolParam, intParam } from './window-state';
+import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';
+import { periodParam } from './time-window';
+import { describeArg, intOrLongParam } from './window-params';
+import { arityCheck, eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';
 import { WindowTimer } from './window-timer';
 
+function boolConstant(a: ArgInfo, what: string): boolean {
+  if (a.type !== 'BOOL' || !a.constant) throw new BuiltinArgError(`timeBatch window's ${what} parameter 'stream.current.event' must be a constant bool, found ${describeArg(a)}`);
+  return a.constant.value as boolean;
+}
+
 /**
- * The batch machinery shared by `timeBatch` and `cron`: events collect until the next boundary;
- * at each boundary the window emits, in one chunk, EXPIRED copies of the previous batch (when
- * needed), RESET and the new batch. Boundaries with nothing to emit emit nothing.
+ * `timeBatch(t [, start.time] [, stream.current.event])`: batches of t ms of event time.
+ *
+ * The first arrival fixes the batch boundaries: its time + t, or with start.time the next
+ * `start.time + k*t` after it. Every boundary the clock reaches releases, in one chunk, EXPIRED
+ * copies of the previous batch (only when the query uses expired events, stamped with the clock),
+ * RESET (when events arrived since the last boundary) and the events of the batch. Boundaries
+ * with nothing to release are skipped without a timer.
  */
-function batchOperator(
-  ctx: WindowContext,
-  streamCurrent: boolean,
-  nextBoundary: (after: number) => number | null,
-  firstBoundary: (now: number) => number | null,
-  skipPast: (boundary: number, now: number) => number | null,
-): WindowOperator {
-  const pending = ctx.state('pending', eventListSpec);
-  const previous = ctx.state('previous', eventListSpec);
-  const boundary = ctx.state('boundary', { version: 1, create: () => ({ at: null as number | null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
-  const timer = new WindowTimer(ctx);
-
-  const flush = (now: number, emit: (c: StreamEvent[]) => void) => {
-    const batch = pending.value;
-    pending.value = [];
-    const out: StreamEvent[] = [];
-    if (ctx.expiredNeeded) for (const e of streamCurrent ? batch : previous.value) out.push(expiredCopy(e, now));
-    if (out.length || batch.length) out.push(RESET_TEMPLATE(now));
-    if (!streamCurrent) for (const e of batch) out.push(e);
-    previous.value = ctx.expiredNeeded && !streamCurrent ? batch : [];
-    if (out.length) emit(out);
-  };
-  /**
-   * Crosses every boundary up to `now`. Boundaries stay aligned; while nothing is held the
-   * window skips straight past `now` and keeps no timer.
-   */
-  const advance = (now: number, emit: (c: StreamEvent[]) => void) => {
-    let b = boundary.value.at;
-    while (b !== null && b <= now) {
-      if (!pending.value.length && !previous.value.length) {
-        b = skipPast(b, now);
-        break;
-      }
-      flush(now, emit);
-      b = nextBoundary(b);
-    }
-    boundary.value.at = b;
-    if (b !== null && (pending.value.length || previous.value.length)) timer.ensure(b);
-  };
-  return {
-    contents: () => (streamCurrent ? pending.value : previous.value.length ? previous.value : pending.value),
-    process(chunk, emit) {
-      const now = ctx.clock.now;
-      advance(now, emit);
-      if (boundary.value.at === null) boundary.value.at = firstBoundary(now);
-      if (boundary.value.at !== null) timer.ensure(boundary.value.at);
-      for (const e of chunk) pending.value.push(e);
-      if (streamCurrent) emit(chunk);
-    },
-    onTimer(now, emit, due) {
-      timer.fired(due);
-      advance(now, emit);
-    },
-  };
-}
-
-function timeParam(args: readonly ArgInfo[], i: number): number {
-  return intParam('timeBatch', i === 0 ? 'window.time' : 'start.time', args[i], { min: i === 0 ? 1 : 0 });
-}
-
-/** `timeBatch(t [, start.time] [, stream.current.event])`. */
 export const timeBatchWindow: WindowFunction = {
   name: 'timeBatch',
   batch: true,
-  signature: '(window.time INT|LONG|time, [start.time INT|LONG], [stream.current.event BOOL])',
+  signature: '(window.time INT|LONG|time, start.time INT|LONG = none, stream.current.event BOOL = false)',
   returns: 'batches of CURRENT events, preceded by RESET and EXPIRED copies of the previous batch',
   description:
-    'A batch window of t ms of event time. The first batch starts at the first event, or, with start.time, batches are aligned so that boundaries fall at start.time + k*t. Each batch is released when the clock passes its end; empty periods release nothing but pending expirations. With stream.current.event=true, events pass through as they arrive and the window only expires and resets at each boundary.',
-  example: 'from S#window.timeBatch(1 min) select sum(v) as total insert into PerMinute;',
+    "A batch window of t ms of event time. Boundaries fall every t ms from the first event's time + t, or, with start.time, at start.time + k*t. When the clock reaches a boundary (an event or a clock-only move) the batch is released as one chunk: EXPIRED copies of the previous batch (when the query uses expired events), RESET, then the batch's events with their own timestamps; an event arriving exactly at a boundary belongs to the next batch, and empty periods release nothing but pending expirations. With stream.current.event=true, events pass through as they arrive and each boundary only expires them and resets. Two parameters are read as (t, start.time) or (t, stream.current.event) by the type of the second.",
+  example: 'from S#window.timeBatch(1 min, 0) select sum(v) as total insert into PerMinute;',
   plan(args) {
     arityCheck('timeBatch', args, 1, 3);
-    const t = timeParam(args, 0);
+    const t = periodParam('timeBatch', 'window.time', args[0], 1);
     let start: number | undefined;
     let streamCurrent = false;
-    if (args.length >= 2) {
-      if (args[1].type === 'BOOL') {
-        if (args.length > 2) throw new BuiltinArgError('timeBatch window: stream.current.event must be the last parameter');
-        streamCurrent = boolParam('timeBatch', 'stream.current.event', args[1], false);
-      } else start = timeParam(args, 1);
+    if (args.length === 2) {
+      if (args[1].type === 'BOOL') streamCurrent = boolConstant(args[1], '2nd');
+      else if (args[1].type === 'INT' || args[1].type === 'LONG') start = intOrLongParam('timeBatch', 'start.time', args[1]);
+      else throw new BuiltinArgError(`timeBatch window's 2nd parameter must be 'start.time' (a constant int or long) or 'stream.current.event' (a constant bool), found ${describeArg(args[1])}`);
+    } else if (args.length === 3) {
+      start = intOrLongParam('timeBatch', 'start.time', args[1]);
+      streamCurrent = boolConstant(args[2], '3rd');
     }
-    if (args.length === 3) streamCurrent = boolParam('timeBatch', 'stream.current.event', args[2], false);
+    // Siddhi's rounding, Java remainder included: before start.time the first batch is one period longer.
+    const firstBoundary = (now: number) => (start === undefined ? now + t : now + (t - ((now - start) % t)));
+    const skipPast = (b: number, now: number) => b + (Math.floor((now - b) / t) + 1) * t;
     return {
-      create: ctx =>
-        batchOperator(
-          ctx,
-          streamCurrent,
-          b => b + t,
-          now => (start === undefined ? now + t : start + (Math.floor((now - start) / t) + 1) * t),
-          (b, now) => b + (Math.floor((now - b) / t) + 1) * t,
-        ),
-    };
-  },
-};
+      create(ctx) {
+        /** Events since the last boundary (with stream.current.event: already passed through). */
+        const pending = ctx.state('pending', eventListSpec);
+        /** The last released batch, kept only for its EXPIRED copies. */
+        const previous = ctx.state('previous', eventListSpec);
+        const boundary = ctx.state('boundary', { version: 1, create: () => ({ at: null as number | null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
+        const timer = new WindowTimer(ctx);
+        const idle = () => !pending.value.length && !previous.value.length;
 
-/** `cron('<quartz expression>')`: a batch window whose boundaries are the expression's times. */
-export const cronWindow: WindowFunction = {
-  name: 'cron',
-  batch: true,
-  signature: "(cron.expression STRING)",
-  returns: 'batches of CURRENT events, preceded by RESET and EXPIRED copies of the previous batch',
-  description:
-    "Collects events and releases them as a batch at every time of a Quartz cron expression (seconds field first, UTC), on the event clock. Example expressions: '*/5 * * * * ?' every 5 seconds, '0 0 * * * ?' every hour.",
-  example: "from S#window.cron('*/10 * * * * ?') select count() as n insert into Every10s;",
-  plan(args) {
-    arityCheck('cron', args, 1, 1);
-    const a = args[0];
-    if (a.type !== 'STRING' || !a.constant) throw new BuiltinArgError('cron window needs a constant string: a Quartz cron expression');
-    let cron: Cron;
-    try {
-      cron = parseCron(a.constant.value as string);
-    } catch (e) {
-      throw new BuiltinArgError(`cron window: ${(e as Error).message}`);
-    }
-    return { create: ctx => batchOperator(ctx, false, b => cron.next(b), now => cron.next(now), (_b, now) => cron.next(now)) };
+        const flush = (now: number, out: StreamEvent[]) => {
+          const batch = pending.value;
+          pending.value = [];
+          if (ctx.expiredNeeded) for (const e of streamCurrent ? batch : previous.value) out.push(expiredCopy(e, now));
+          if (batch.length) out.push(RESET_TEMPLATE(now));
+          if (!streamCurrent) for (const e of batch) out.push(e);
+          previous.value = ctx.expiredNeeded && !streamCurrent ? batch : [];
+        };
+        const arm = () => {
+          const at = boundary.value.at;
+          if (at !== null && !idle()) timer.ensure(at);
+        };
+        return {
+          contents: () => (streamCurrent ? pending.value : previous.value),
+          process(chunk, emit) {
+            const now = ctx.clock.now;
+            const b = boundary.value;
+            if (b.at === null) b.at = firstBoundary(now);
+            else if (idle() && b.at <= now) b.at = skipPast(b.at, now);
+            // A boundary already reached but not yet fired (another window's timer fed this one):
+            // Siddhi releases it here, with these arrivals in the batch.
+            const release = b.at <= now;
+            if (release) b.at += t;
+            for (const e of chunk) pending.value.push(e);
+            const out: StreamEvent[] = streamCurrent ? chunk.slice() : [];
+            if (release) flush(now, out);
+            arm();
+            if (out.length) emit(out);
+          },
+          onTimer(now, emit, due) {
+            timer.fired(due);
+            const b = boundary.value;
+            while (b.at !== null && b.at <= now) {
+              if (idle()) {
+                b.at = skipPast(b.at, now);
+                break;
+              }
+              const out: StreamEvent[] = [];
+              flush(now, out);
+              b.at += t;
+              if (out.length) emit(out);
+            }
+            arm();
+          },
+        };
+      },
+    };
   },
 };

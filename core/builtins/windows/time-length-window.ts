@@ -1,8 +1,10 @@
 import type { StreamEvent } from '../../runtime/event';
 import type { WindowFunction } from '../descriptor';
 import { eventQueueSpec } from './event-queue';
+import { expireDue, periodParam } from './time-window';
+import { intOnlyParam } from './window-params';
+import { arityCheck, expiredCopy } from './window-state';
 import { WindowTimer } from './window-timer';
-import { arityCheck, expiredCopy, intParam } from './window-state';
 
 /** `timeLength(t, n)`: the events of the last t ms, at most n of them. */
 export const timeLengthWindow: WindowFunction = {
@@ -10,39 +12,44 @@ export const timeLengthWindow: WindowFunction = {
   batch: false,
   signature: '(window.time INT|LONG|time, window.length INT)',
   returns: 'CURRENT and EXPIRED events',
-  description: 'A sliding window holding the events of the last t ms, capped at n events: an arrival beyond n expires the oldest at once; the clock expires events older than t.',
+  description:
+    'A sliding window holding the events of the last t ms of event time, at most n of them. An arrival that finds n events held expires the oldest at once (EXPIRED before the arrival, in the same chunk); the clock expires events older than t ms as the time window does. n=0 lets events pass without holding them.',
   example: 'from S#window.timeLength(2 sec, 10) select sum(v) as s insert into Out;',
   plan(args) {
     arityCheck('timeLength', args, 2, 2);
-    const t = intParam('timeLength', 'window.time', args[0], { min: 1 });
-    const n = intParam('timeLength', 'window.length', args[1], { min: 1 });
+    const t = periodParam('timeLength', 'window.time', args[0], 0);
+    const n = intOnlyParam('timeLength', 'window.length', args[1], 0);
     return {
       create(ctx) {
         const held = ctx.state('events', eventQueueSpec);
         const timer = new WindowTimer(ctx);
-        const expire = (now: number, out: StreamEvent[]) => {
-          const q = held.value;
-          while (q.size && q.peek()!.timestamp + t <= now) out.push(expiredCopy(q.shift()!, now));
+        const arm = () => {
+          const head = held.value.peek();
+          if (head) timer.ensure(head.timestamp + t);
         };
         return {
           contents: () => held.value.toArray(),
           process(chunk, emit) {
-            const out: StreamEvent[] = [];
             const now = ctx.clock.now;
-            expire(now, out);
+            const q = held.value;
+            const out: StreamEvent[] = [];
             for (const e of chunk) {
-              if (held.value.size >= n) out.push(expiredCopy(held.value.shift()!, now));
-              held.value.push(e);
+              expireDue(q, t, now, out);
+              if (q.size < n) q.push(e);
+              else if (n > 0) {
+                out.push(expiredCopy(q.shift()!, now));
+                q.push(e);
+              }
               out.push(e);
             }
-            if (held.value.size) timer.ensure(held.value.peek()!.timestamp + t);
-            emit(out);
+            arm();
+            if (out.length) emit(out);
           },
           onTimer(now, emit, due) {
             timer.fired(due);
             const out: StreamEvent[] = [];
-            expire(now, out);
-            if (held.value.size) timer.ensure(held.value.peek()!.timestamp + t);
+            expireDue(held.value, t, now, out);
+            arm();
             if (out.length) emit(out);
           },
         };

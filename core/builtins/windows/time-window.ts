@@ -1,8 +1,26 @@
 import type { StreamEvent } from '../../runtime/event';
-import type { WindowFunction } from '../descriptor';
+import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';
+import type { EventQueue } from './event-queue';
 import { eventQueueSpec } from './event-queue';
+import { intOrLongParam } from './window-params';
+import { arityCheck, expiredCopy } from './window-state';
 import { WindowTimer } from './window-timer';
-import { arityCheck, expiredCopy, intParam } from './window-state';
+
+/** A constant time period in ms (`1 sec` arrives as the LONG 1000; INT and LONG constants are ms). */
+export function periodParam(window: string, param: string, a: ArgInfo, min: number): number {
+  const v = intOrLongParam(window, param, a);
+  if (v < min) throw new BuiltinArgError(`${window} window's '${param}' must be at least ${min} ms, found ${v}`);
+  return v;
+}
+
+/**
+ * Moves every held event whose time is up (timestamp + t <= now) to `out` as an EXPIRED event
+ * carrying `now`, oldest first, stopping at the first one still inside the window (as Siddhi does,
+ * an out-of-order event waits behind older-looking ones).
+ */
+export function expireDue(q: EventQueue, t: number, now: number, out: StreamEvent[]): void {
+  for (let head = q.peek(); head && head.timestamp + t <= now; head = q.peek()) out.push(expiredCopy(q.shift()!, now));
+}
 
 /** `time(t)`: keeps the events of the last t ms of event time; expiry is driven by the clock. */
 export const timeWindow: WindowFunction = {
@@ -11,36 +29,37 @@ export const timeWindow: WindowFunction = {
   signature: '(window.time INT|LONG|time)',
   returns: 'CURRENT and EXPIRED events',
   description:
-    'A sliding window of the events of the last t ms. An event expires t ms after its timestamp; everything due expires together, as one chunk, as soon as the clock reaches it (also when only the clock moves), carrying the clock time.',
-  example: 'from S#window.time(1 min) select avg(price) as a insert into Out;',
+    'A sliding window of the events of the last t ms of event time. An event expires t ms after its timestamp: when the clock reaches that time (an event or a clock-only move), everything due leaves together as EXPIRED events carrying the clock time, before anything that arrives at that time. Within one chunk of arrivals, each event first expires what is due by the clock.',
+  example: 'from S#window.time(1 min) select symbol, avg(price) as avgPrice group by symbol insert into Out;',
   plan(args) {
     arityCheck('time', args, 1, 1);
-    const t = intParam('time', 'window.time', args[0], { min: 1 });
+    const t = periodParam('time', 'window.time', args[0], 0);
     return {
       create(ctx) {
         const held = ctx.state('events', eventQueueSpec);
         const timer = new WindowTimer(ctx);
-        const expire = (now: number, out: StreamEvent[]) => {
-          const q = held.value;
-          while (q.size && q.peek()!.timestamp + t <= now) out.push(expiredCopy(q.shift()!, now));
-          if (q.size) timer.ensure(q.peek()!.timestamp + t);
+        const arm = () => {
+          const head = held.value.peek();
+          if (head) timer.ensure(head.timestamp + t);
         };
         return {
           contents: () => held.value.toArray(),
           process(chunk, emit) {
+            const now = ctx.clock.now;
             const out: StreamEvent[] = [];
-            expire(ctx.clock.now, out);
             for (const e of chunk) {
+              expireDue(held.value, t, now, out);
               held.value.push(e);
               out.push(e);
             }
-            if (held.value.size) timer.ensure(held.value.peek()!.timestamp + t);
-            emit(out);
+            arm();
+            if (out.length) emit(out);
           },
           onTimer(now, emit, due) {
             timer.fired(due);
             const out: StreamEvent[] = [];
-            expire(now, out);
+            expireDue(held.value, t, now, out);
+            arm();
             if (out.length) emit(out);
           },
         };

@@ -11,7 +11,8 @@ import { lossyFrequentWindow } from './lossy-frequent-window';
 import { sortWindow } from './sort-window';
 import { delayWindow } from './delay-window';
 import { sessionWindow } from './session-window';
-import { cronWindow, timeBatchWindow } from './time-batch-window';
+import { cronWindow } from './cron-window';
+import { timeBatchWindow } from './time-batch-window';
 import { timeLengthWindow } from './time-length-window';
 import { timeWindow } from './time-window';
 
