@@ -297,7 +297,39 @@ const scenarios: Scenario[] = [
       return 0;
     },
   },
+  {
+    name: 'pattern every e1 -> e2[e2.price > e1.price] within 1 min',
+    file: 'pattern-rise-within.siddhi',
+    events: 1_000_000,
+    hand(pool, events, first) {
+      // Open partial matches (e1 waiting for a higher price), oldest first.
+      let open: { t: number; row: Value[] }[] = [];
+      let outputs = 0;
+      for (let i = Math.max(0, first - 60_000); i < first + events; i++) {
+        const row = pool[i % pool.length];
+        const t = BENCH_START_TIME + i;
+        const price = row[1] as number;
+        const still: { t: number; row: Value[] }[] = [];
+        for (const m of open) {
+          if (m.t + 60_000 < t) continue;
+          if (price > (m.row[1] as number)) {
+            if (i >= first) {
+              keep({ timestamp: t, data: [m.row[0], m.row[1], price] });
+              outputs++;
+            }
+          } else still.push(m);
+        }
+        still.push({ t, row });
+        open = still;
+      }
+      lastOpenMatches = open.length;
+      return outputs;
+    },
+  },
 ];
+
+/** Open partial matches left by the last pattern hand loop, for the state size per match. */
+let lastOpenMatches = 0;
 
 const ACCOUNTS = 10_000;
 
@@ -344,6 +376,7 @@ async function main() {
       stateBytes,
       ...(s.windowed ? { stateBytesPerWindowedEvent: Number((stateBytes / s.windowed).toFixed(1)) } : {}),
       ...(s.partitionKeys ? { stateBytesPerPartitionKey: Number((stateBytes / s.partitionKeys).toFixed(1)) } : {}),
+      ...(s.file.startsWith('pattern') && lastOpenMatches ? { openMatches: lastOpenMatches, stateBytesPerOpenMatch: Number((stateBytes / lastOpenMatches).toFixed(1)) } : {}),
     };
     rows.push(JSON.stringify(line));
     console.log(JSON.stringify(line));
