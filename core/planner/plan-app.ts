@@ -163,7 +163,7 @@ class AppPlanner {
       const rowScope = this.scopeOf([eventSource(i.store, names, attributes)]);
       let store: Extract<OnDemandPlan, { kind: 'find' }>['store'];
       if (table) {
-        const on = planStoreCondition(this.compiler, i.on, { ...this.storeTarget(table, i.alias), source: rowSource(i.store, names, attributes) }, this.scopeOf([]));
+        const on = planStoreCondition(this.compiler, i.on, { ...this.storeTarget(table, i.alias), source: rowSource(i.store, names, attributes) }, this.scopeOf([]), false);
         if (!on) return null;
         store = { kind: 'table', table: table.id, on };
       } else {

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../errors/millrace-error';
 import { ExpressionCompiler, type Compiled, type Scope } from './expression-compiler';
 import type { StoreConditionPlan } from './plan';
 import type { Source } from './scope';
+import { describeSchema } from './schema';
 
 /** What a store condition is planned against. */
 export interface StoreTarget {
@@ -17,7 +18,7 @@ export interface StoreTarget {
  * (or alias) are the row's; others are the probe's, falling back to the row's when the probe has
  * no such attribute.
  */
-export function storeScope(probe: Scope, store: Source): Scope {
+export function storeScope(probe: Scope, store: Source, probeHasAttributes = true): Scope {
   const rowAttr = (v: Variable) => {
     const i = store.attributes.findIndex(a => a.name === v.attribute);
     if (i < 0) return `Cannot find attribute '${v.attribute}' in '${store.id}'`;
@@ -30,7 +31,8 @@ export function storeScope(probe: Scope, store: Source): Scope {
       const p = probe.resolveVariable(v);
       if (typeof p !== 'string' || v.streamRef !== undefined) return p;
       const r = rowAttr(v);
-      return typeof r === 'string' ? p : r;
+      if (typeof r !== 'string') return r;
+      return probeHasAttributes ? `${p}, nor in '${store.id}'` : `Cannot find attribute '${v.attribute}' in '${store.id}'; ${describeSchema(store)}`;
     },
   };
 }
@@ -61,8 +63,14 @@ function mentionsStore(e: Expression, store: Source): boolean {
  * top-level `and` terms include `T.a == <probe expression>` for every primary-key attribute (or
  * for an indexed attribute), `lookup` finds the candidates by key instead of a scan.
  */
-export function planStoreCondition(compiler: ExpressionCompiler, expr: Expression | undefined, target: StoreTarget, probe: Scope): StoreConditionPlan | null {
-  const scope = storeScope(probe, target.source);
+export function planStoreCondition(
+  compiler: ExpressionCompiler,
+  expr: Expression | undefined,
+  target: StoreTarget,
+  probe: Scope,
+  probeHasAttributes = true,
+): StoreConditionPlan | null {
+  const scope = storeScope(probe, target.source, probeHasAttributes);
   if (!expr) return { matches: () => true };
   const c: Compiled = compiler.condition(expr, scope, 'condition');
   if (c.type === null) return null;

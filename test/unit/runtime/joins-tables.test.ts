@@ -75,7 +75,7 @@ describe('tables', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(CompileError);
-    expect((err as CompileError).format('--query')).toContain("--query:1:11: Cannot find attribute 'nope'");
+    expect((err as CompileError).format('--query')).toContain("--query:1:11: Cannot find attribute 'nope' in 'T'; T (k string, v int)");
     expect(() => rt.query('from Nope select *')).toThrow("'Nope' is not a table or named window");
   });
 });
