@@ -6,6 +6,7 @@ import type { StreamEvent, Value } from './event';
 import type { EvalCtx } from './eval-context';
 import { longAdd } from './java-num';
 import { decodeValue, encodeValue } from './value-codec';
+import { UnitsNeededError } from '../errors/millrace-error';
 
 const MS: Partial<Record<TimeUnit, number>> = { SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 };
 
@@ -36,46 +37,36 @@ interface Row {
   distinct?: Map<number, Map<Value, number>>;
 }
 
-/** Per duration: bucket start -> group key -> row. */
-export type Buckets = Map<TimeUnit, Map<number, Map<string, Row>>>;
+/** One duration's buckets: bucket start -> group key -> row. */
+export type DurationBuckets = Map<number, Map<string, Row>>;
 
 function keyOf(vals: readonly Value[]): string {
   return vals.map(v => (typeof v === 'string' ? `s${v}` : String(v))).join('\u0001');
 }
 
-export function bucketsSpec(plan: AggregationPlan): StateSpec<Buckets> {
-  return {
-    version: 1,
-    create: () => new Map(plan.durations.map(d => [d, new Map()])),
-    snapshot: b =>
-      Object.fromEntries(
-        [...b].map(([unit, starts]) => [
-          unit,
-          [...starts].map(([start, rows]) => [
-            start,
-            [...rows.values()].map(r => [r.groups.map(encodeValue), r.vals.map(encodeValue), r.distinct ? [...r.distinct].map(([i, m]) => [i, [...m].map(([v, c]) => [encodeValue(v), c])]) : null]),
-          ]),
-        ]),
-      ) as Json,
-    restore: j => {
-      const b: Buckets = new Map(plan.durations.map(d => [d, new Map()]));
-      for (const [unit, starts] of Object.entries(j as Record<string, [number, [Json[], Json[], [number, [Json, number][]][] | null][]][]>)) {
-        const m = b.get(unit as TimeUnit);
-        if (!m) continue;
-        for (const [start, rows] of starts) {
-          const rm = new Map<string, Row>();
-          for (const [g, v, d] of rows) {
-            const row: Row = { groups: g.map(decodeValue), vals: v.map(decodeValue) };
-            if (d) row.distinct = new Map(d.map(([i, pairs]) => [i, new Map(pairs.map(([x, c]) => [decodeValue(x), c]))]));
-            rm.set(keyOf(row.groups), row);
-          }
-          m.set(start, rm);
-        }
+/** The buckets of one duration, as their own piece of state (a unit of its own when split). */
+export const durationBucketsSpec: StateSpec<DurationBuckets> = {
+  version: 2,
+  create: () => new Map(),
+  snapshot: starts =>
+    [...starts].map(([start, rows]) => [
+      start,
+      [...rows.values()].map(r => [r.groups.map(encodeValue), r.vals.map(encodeValue), r.distinct ? [...r.distinct].map(([i, m]) => [i, [...m].map(([v, c]) => [encodeValue(v), c])]) : null]),
+    ]) as Json,
+  restore: j => {
+    const m: DurationBuckets = new Map();
+    for (const [start, rows] of j as [number, [Json[], Json[], [number, [Json, number][]][] | null][]][]) {
+      const rm = new Map<string, Row>();
+      for (const [g, v, d] of rows) {
+        const row: Row = { groups: g.map(decodeValue), vals: v.map(decodeValue) };
+        if (d) row.distinct = new Map(d.map(([i, pairs]) => [i, new Map(pairs.map(([x, c]) => [decodeValue(x), c]))]));
+        rm.set(keyOf(row.groups), row);
       }
-      return b;
-    },
-  };
-}
+      m.set(start, rm);
+    }
+    return m;
+  },
+};
 
 /** Parses `yyyy-MM-dd HH:mm:ss` with an optional ` +HH:MM` offset (GMT without), to ms. */
 export function parseAggregationTime(text: string): number | null {
@@ -142,9 +133,17 @@ export function perUnit(v: Value): TimeUnit | null {
 export class AggregationRuntime {
   constructor(
     readonly plan: AggregationPlan,
-    private readonly cell: StateCell<Buckets>,
+    /** Per duration: its buckets, and whether they are loaded (split restores load them on demand). */
+    private readonly durations: ReadonlyMap<TimeUnit, { cell: StateCell<DurationBuckets>; touched: boolean; loaded: boolean; unit: string }>,
     private readonly latest: StateCell<{ t: number | null; purgedAt: number | null }>,
   ) {}
+
+  private buckets(unit: TimeUnit, touch: boolean): DurationBuckets {
+    const d = this.durations.get(unit)!;
+    if (!d.loaded) throw new UnitsNeededError([d.unit]);
+    if (touch) d.touched = true;
+    return d.cell.value;
+  }
 
   add(ctx: EvalCtx, e: StreamEvent): string | null {
     const p = this.plan;
@@ -159,7 +158,7 @@ export class AggregationRuntime {
     const key = keyOf(groups);
     const args = p.outputs.map(o => (o.arg ? o.arg(ctx) : null));
     for (const unit of p.durations) {
-      const starts = this.cell.value.get(unit)!;
+      const starts = this.buckets(unit, true);
       const start = bucketStart(unit, t);
       let rows = starts.get(start);
       if (!rows) starts.set(start, (rows = new Map()));
@@ -179,17 +178,18 @@ export class AggregationRuntime {
     if (!pg) return;
     if (l.purgedAt !== null && l.t < l.purgedAt + pg.intervalMs) return;
     l.purgedAt = l.t;
-    for (const [unit, starts] of this.cell.value) {
+    for (const unit of this.plan.durations) {
       const keep = pg.retention.get(unit);
       if (keep === undefined) continue;
+      const starts = this.buckets(unit, true);
       for (const start of [...starts.keys()]) if (start < l.t - keep) starts.delete(start);
     }
   }
 
   /** Rows of the buckets of `unit` that start in [from, to): `[AGG_TIMESTAMP, ...outputs]`. */
   read(unit: TimeUnit, from: number, to: number): Value[][] {
-    const starts = this.cell.value.get(unit);
-    if (!starts) return [];
+    if (!this.durations.has(unit)) return [];
+    const starts = this.buckets(unit, false);
     const out: Value[][] = [];
     for (const start of [...starts.keys()].sort((a, b) => a - b)) {
       if (start < from || start >= to) continue;

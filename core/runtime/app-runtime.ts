@@ -16,7 +16,8 @@ import type {
   SelectorPlan,
   TriggerPlan,
 } from '../planner/plan';
-import { AggregationRuntime, bucketsSpec, perUnit, withinRange } from './aggregation';
+import { AggregationRuntime, durationBucketsSpec, perUnit, withinRange, type DurationBuckets } from './aggregation';
+import type { TimeUnit } from '../ast/nodes';
 import { parseCron } from './cron';
 import { planOnDemand } from '../planner/plan-app';
 import type { StreamSchema } from '../planner/schema';
@@ -149,6 +150,12 @@ export class AppRuntime {
   private readonly windowContents = new Map<string, () => StreamEvent[]>();
   private readonly aggregations = new Map<string, AggregationRuntime>();
   private readonly partitionUnits: PartitionUnits[] = [];
+  private readonly aggregationUnits: {
+    has(unit: string): boolean;
+    load(unit: string, json: Json): void;
+    unloaded(): string[];
+    dirty(): [string, Json][];
+  }[] = [];
   private readonly removedUnits = new Set<string>();
   /** Restored from split units: partition keys live in units of their own. */
   private split = false;
@@ -257,7 +264,7 @@ export class AppRuntime {
     try {
       return {
         global: this.registry.snapshot(),
-        units: new Map(this.partitionUnits.flatMap(pu => pu.dirty())),
+        units: new Map([...this.partitionUnits.flatMap(pu => pu.dirty()), ...this.aggregationUnits.flatMap(au => au.dirty())]),
         removed: [...this.removedUnits],
       };
     } finally {
@@ -272,11 +279,13 @@ export class AppRuntime {
   restoreUnits(global: RuntimeSnapshot | null, units: ReadonlyMap<string, Json>): RestoreReport {
     this.split = true;
     const report = global ? this.restore(global) : { unknown: [], versionChanged: [] };
-    for (const [unit, json] of units)
+    for (const [unit, json] of units) {
       for (const pu of this.partitionUnits) {
         const key = pu.keyOfUnit(unit);
         if (key !== undefined) pu.load(key, json);
       }
+      for (const au of this.aggregationUnits) if (au.has(unit)) au.load(unit, json);
+    }
     return report;
   }
 
@@ -285,8 +294,9 @@ export class AppRuntime {
    * its events on partitioned input streams, and keys with timers due by its last time.
    */
   unitsNeededFor(records: readonly { stream?: string; time: number; data?: Value[] }[]): string[] {
-    if (!this.partitionUnits.length) return [];
-    const out = new Set<string>();
+    // Aggregation durations are few: load them all.
+    const out = new Set<string>(this.aggregationUnits.flatMap(au => au.unloaded()));
+    if (!this.partitionUnits.length) return [...out];
     let until = this.now;
     for (const r of records) {
       until = Math.max(until, r.time);
@@ -297,10 +307,14 @@ export class AppRuntime {
     for (const target of this.scheduler.dueTargets(until))
       for (const pu of this.partitionUnits)
         if (target.startsWith(`${pu.base}:`)) out.add(target.slice(0, target.indexOf('/', pu.base.length + 1)));
-    return [...out].filter(u => this.partitionUnits.some(pu => {
-      const k = pu.keyOfUnit(u);
-      return k !== undefined && pu.entry(k)?.inst === null;
-    }));
+    return [...out].filter(
+      u =>
+        this.aggregationUnits.some(au => au.has(u)) ||
+        this.partitionUnits.some(pu => {
+          const k = pu.keyOfUnit(u);
+          return k !== undefined && pu.entry(k)?.inst === null;
+        }),
+    );
   }
 
   restore(snapshot: RuntimeSnapshot): RestoreReport {
@@ -500,9 +514,48 @@ export class AppRuntime {
   /** `define aggregation A ...`: folds its stream's events (after its filters) into time buckets. */
   private buildAggregation(a: AggregationPlan): void {
     const base = `a:${a.id}:${a.fingerprint}`;
+    // Each duration's buckets are a unit of their own, so a reader of one duration (the Store
+    // API) loads just that, and an invocation writes only the durations it changed.
+    const durations = new Map(
+      a.durations.map(unit => {
+        const registry = new StateRegistry();
+        const cell = registry.register('buckets', durationBucketsSpec);
+        const d: { registry: StateRegistry; cell: StateCell<DurationBuckets>; touched: boolean; loaded: boolean; unit: string } = { registry, cell, touched: false, loaded: true, unit: `${base}:${unit}` };
+        return [unit, d] as [TimeUnit, typeof d];
+      }),
+    );
+    this.registry.register(`${base}/durations`, {
+      version: 1,
+      create: () => null,
+      snapshot: () =>
+        (this.split
+          ? { units: [...durations.values()].map(d => d.unit) }
+          : { full: Object.fromEntries([...durations].map(([u, d]) => [u, d.registry.snapshot()])) }) as Json,
+      restore: j => {
+        const v = j as { units?: string[]; full?: Record<string, RuntimeSnapshot> };
+        for (const [u, d] of durations) {
+          d.touched = false;
+          if (v.full?.[u]) {
+            d.registry.restore(v.full[u]);
+            d.loaded = true;
+          } else d.loaded = !v.units?.includes(d.unit);
+        }
+        return null;
+      },
+    });
+    this.aggregationUnits.push({
+      has: unit => [...durations.values()].some(d => d.unit === unit),
+      load: (unit, json) => {
+        const d = [...durations.values()].find(x => x.unit === unit)!;
+        d.registry.restore(json as RuntimeSnapshot);
+        d.loaded = true;
+      },
+      unloaded: () => [...durations.values()].filter(d => !d.loaded).map(d => d.unit),
+      dirty: () => [...durations.values()].filter(d => d.touched && d.loaded).map(d => [d.unit, d.registry.snapshot()] as [string, Json]),
+    });
     const rt = new AggregationRuntime(
       a,
-      this.registry.register(`${base}/buckets`, bucketsSpec(a)),
+      durations,
       this.registry.register(`${base}/latest`, {
         version: 1,
         create: () => ({ t: null as number | null, purgedAt: null as number | null }),

@@ -43,3 +43,30 @@ describe('partition keys are state units of their own', () => {
     expect(out).toEqual([['a', 6]]);
   });
 });
+
+describe('aggregation durations are state units of their own', () => {
+  const aggApp = `define stream T (sym string, v long); define stream Other (x int);
+    define aggregation Agg from T select sym, sum(v) as total group by sym aggregate every sec ... min;
+    from Other select x insert into Echo;`;
+
+  test('their buckets live outside the global unit, are written only when touched, and can be read alone', async () => {
+    // Prepare
+    const plan = compileApp(aggApp);
+    const store = new MemoryStateStore();
+    const run = (records: InputRecord[], queries?: string[]) =>
+      runInvocation({ plan, store, unitKey: 'app/Agg/global', records, queries, outputStreams: new Set(['Echo']) });
+    await run([{ stream: 'T', time: 1_000, data: ['a', 5] }]);
+    const minutes = `app/Agg/global#a:Agg:${plan.aggregations[0].fingerprint}:MINUTES`;
+    // Assess: the minutes unit holds the bucket; the global unit does not.
+    const unit = (await store.load([minutes])).get(minutes);
+    expect(JSON.stringify(unit!.value)).toContain('"a"');
+    expect(JSON.stringify((await store.load(['app/Agg/global'])).get('app/Agg/global')!.value)).not.toContain('"a"');
+    // Act: an invocation that does not feed the aggregation leaves its units alone.
+    const before = unit!.version;
+    await run([{ stream: 'Other', time: 2_000, data: [1] }]);
+    expect((await store.load([minutes])).get(minutes)!.version).toBe(before);
+    // And reads still see the buckets.
+    const r = await run([], ['from Agg within 0L, 100000L per "minutes" select sym, total']);
+    expect(r.queryResults[0].records).toEqual([['a', 5]]);
+  });
+});
