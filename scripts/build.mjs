@@ -6,4 +6,5 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 await Promise.all([
   build({ ...common, entryPoints: ['functions/local/cli.ts'], outfile: 'dist/millrace.cjs' }),
   build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench.cjs' }),
+  build({ ...common, entryPoints: ['bench/store-bench.ts'], outfile: 'dist/store-bench.cjs' }),
 ]);

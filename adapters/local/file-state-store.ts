@@ -2,9 +2,10 @@
  * A StateStore over a local directory, safe for several processes sharing it.
  *
  * Layout (all in `dir`):
- * - `<name>.json` per unit: a header line `{"version":N,"key":"..."}` then the encoded unit.
- *   A deleted unit keeps a header-only tombstone with `"deleted":true`, so a re-created unit
- *   continues the numbering and a stale version can never match again.
+ * - `<name>.json` per unit: a header line `{"version":N,"key":"..."}` (with `"nextDue":T` when the
+ *   unit has a timer) then the encoded unit. A deleted unit keeps a header-only tombstone with
+ *   `"deleted":true`, so a re-created unit continues the numbering and a stale version can never
+ *   match again.
  * - `.lock/`: the commit lock (mkdir is atomic). Its `owner` file names the holder; its mtime is
  *   refreshed while held, and a lock older than `staleLockMs` is taken to be left by a crashed
  *   process and broken.
@@ -14,7 +15,8 @@
  * - `.tmp-*`: files being written; every file is written to a temp file, fsynced and renamed.
  *
  * Loads of several keys take the lock, so they see a consistent snapshot; a single-key load
- * reads without it (each file is replaced atomically).
+ * reads without it (each file is replaced atomically). dueUnits reads every header: fine for
+ * development, where a directory holds a few units. expiresAt is ignored: nothing expires here.
  *
  * @example
  *   const store = new FileStateStore('.millrace-state');
@@ -24,6 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
+  checkDueQuery,
   checkUnitWrites,
   decodeUnit,
   encodeUnit,
@@ -47,6 +50,7 @@ interface Header {
   readonly version: number;
   readonly key: string;
   readonly deleted?: boolean;
+  readonly nextDue?: number;
 }
 
 /** What is on disk for a key: the live version (null if absent or deleted) and the last one used. */
@@ -160,7 +164,12 @@ export class FileStateStore implements StateStore {
         const text = texts[i];
         const { live, last } = current[i];
         if (text === null && live === null) return; // deleting what does not exist changes nothing
-        const header: Header = text === null ? { version: last + 1, key: w.key, deleted: true } : { version: last + 1, key: w.key };
+        const header: Header =
+          text === null
+            ? { version: last + 1, key: w.key, deleted: true }
+            : w.nextDue === undefined || w.nextDue === null
+              ? { version: last + 1, key: w.key }
+              : { version: last + 1, key: w.key, nextDue: w.nextDue };
         contents.push(`${JSON.stringify(header)}\n${text ?? ''}`);
         renames.push({ from: this.tempName(), to: names[i] });
         if (text !== null) versions.set(w.key, last + 1);
@@ -213,6 +222,27 @@ export class FileStateStore implements StateStore {
     });
   }
 
+  async dueUnits(now: number, limit: number): Promise<string[]> {
+    checkDueQuery(now, limit);
+    await this.ensureDir();
+    const scan = async (): Promise<string[]> => {
+      const names = (await fs.readdir(this.dir)).filter(n => n.endsWith('.json') && !n.startsWith('.'));
+      const headers = await Promise.all(names.map(n => this.readHeader(path.join(this.dir, n))));
+      const due: [string, number][] = [];
+      for (const h of headers) {
+        if (h !== null && h.deleted !== true && typeof h.nextDue === 'number' && h.nextDue <= now) due.push([h.key, h.nextDue]);
+      }
+      due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return due.slice(0, limit).map(([key]) => key);
+    };
+    try {
+      // As in load: a journal means a half-applied commit that a lock-free scan could see half of.
+      return (await this.exists(this.journalPath)) ? await this.withLock(scan) : await scan();
+    } catch (e) {
+      throw storeError(`could not list due units in ${this.dir}`, e);
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Reading
 
@@ -249,11 +279,18 @@ export class FileStateStore implements StateStore {
   /** Reads only the header line: a commit needs versions, not the (possibly large) units. */
   private async readCurrent(name: string, key: string): Promise<Current> {
     const file = path.join(this.dir, name);
+    const header = await this.readHeader(file, key);
+    if (header === null) return { live: null, last: 0 };
+    return { live: header.deleted === true ? null : header.version, last: header.version };
+  }
+
+  /** The header line of a unit file, null if there is no such file; checks the key when given. */
+  private async readHeader(file: string, key?: string): Promise<Header | null> {
     let fh: fs.FileHandle;
     try {
       fh = await fs.open(file, 'r');
     } catch (e) {
-      if (errorCode(e) === 'ENOENT') return { live: null, last: 0 };
+      if (errorCode(e) === 'ENOENT') return null;
       throw storeError(`could not read ${file}`, e);
     }
     try {
@@ -264,10 +301,7 @@ export class FileStateStore implements StateStore {
         if (bytesRead === 0) break;
         const nl = buf.indexOf(10, len);
         len += bytesRead;
-        if (nl >= 0 && nl < len) {
-          const header = this.parseHeader(file, buf.toString('utf8', 0, nl), key);
-          return { live: header.deleted === true ? null : header.version, last: header.version };
-        }
+        if (nl >= 0 && nl < len) return this.parseHeader(file, buf.toString('utf8', 0, nl), key);
         if (len === buf.length) {
           const bigger = Buffer.alloc(buf.length * 4);
           buf.copy(bigger);
@@ -282,7 +316,7 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  private parseHeader(file: string, line: string, key: string): Header {
+  private parseHeader(file: string, line: string, key?: string): Header {
     let header: Partial<Header> | null = null;
     try {
       header = JSON.parse(line) as Partial<Header>;
@@ -292,7 +326,7 @@ export class FileStateStore implements StateStore {
     if (header === null || typeof header !== 'object' || !Number.isSafeInteger(header.version) || (header.version as number) < 1) {
       throw new StateCodecError(`${file} is not a Millrace state file (bad header line)`);
     }
-    if (header.key !== key) {
+    if (key === undefined ? typeof header.key !== 'string' : header.key !== key) {
       throw new StoreError(`${file} holds state unit '${String(header.key)}', not '${key}'`);
     }
     return header as Header;

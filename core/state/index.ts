@@ -7,6 +7,6 @@
  */
 export type { Json } from './json';
 export type { StateStore, StateStoreStats, StoredUnit, UnitWrite } from './state-store';
-export { checkUnitWrites } from './state-store';
+export { checkDueQuery, checkUnitWrites } from './state-store';
 export { decodeUnit, encodeUnit } from './snapshot-codec';
 export { MemoryStateStore } from './memory-state-store';

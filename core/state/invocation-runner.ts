@@ -220,7 +220,8 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
       checkpoints: { seq, msg },
       outbox: outputs.map(o => [o.id, o.stream, o.event.timestamp, encodeRow(o.event.data)]),
     };
-    const writes: UnitWrite[] = [{ key: req.unitKey, value: value as unknown as Json, expectedVersion: loaded ? loaded.version : null }];
+    // The global unit carries the next due timer, so the tick finds due units through the store's index.
+    const writes: UnitWrite[] = [{ key: req.unitKey, value: value as unknown as Json, expectedVersion: loaded ? loaded.version : null, nextDue: value.nextDue }];
     for (const [u, v] of split.units) writes.push({ key: storeKey(u), value: v, expectedVersion: keyUnits.get(storeKey(u))?.version ?? null });
     // A purged key's unit is deleted when it was loaded; otherwise the store's expiry removes it.
     for (const u of split.removed) {

@@ -10,13 +10,14 @@
  */
 import { StateConflictError } from '../errors/millrace-error';
 import { decodeUnit, encodeUnit } from './snapshot-codec';
-import { checkUnitWrites, type StateStore, type StateStoreStats, type StoredUnit, type UnitWrite } from './state-store';
+import { checkDueQuery, checkUnitWrites, type StateStore, type StateStoreStats, type StoredUnit, type UnitWrite } from './state-store';
 
 interface Slot {
   /** Last version written; kept after a delete so a re-created unit never reuses a version. */
   version: number;
   /** Null once deleted. */
   text: string | null;
+  nextDue: number | null;
 }
 
 /** UTF-8 length without TextEncoder (core has no DOM or Node globals). */
@@ -74,9 +75,10 @@ export class MemoryStateStore implements StateStore {
         if (slot === undefined || slot.text === null) return;
         slot.version++;
         slot.text = null;
+        slot.nextDue = null;
       } else {
         const version = (slot?.version ?? 0) + 1;
-        this.slots.set(w.key, { version, text });
+        this.slots.set(w.key, { version, text, nextDue: w.nextDue ?? null });
         versions.set(w.key, version);
         bytes += utf8Length(text);
       }
@@ -86,5 +88,16 @@ export class MemoryStateStore implements StateStore {
     this.stats.unitsWritten += written;
     this.stats.bytesWritten += bytes;
     return versions;
+  }
+
+  /** A scan: fine for the few units a test or a single process holds. */
+  async dueUnits(now: number, limit: number): Promise<string[]> {
+    checkDueQuery(now, limit);
+    const due: [string, number][] = [];
+    for (const [key, slot] of this.slots) {
+      if (slot.text !== null && slot.nextDue !== null && slot.nextDue <= now) due.push([key, slot.nextDue]);
+    }
+    due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return due.slice(0, limit).map(([key]) => key);
   }
 }

@@ -21,11 +21,28 @@ export interface StoredUnit {
 /**
  * expectedVersion: the version the unit was loaded at, or null if it did not exist (then the
  * write must create it). value null deletes the unit (so a unit's value itself is never null).
+ *
+ * nextDue and expiresAt are stored with the unit and replaced by every write: a write that omits
+ * them leaves the unit without them. A deleted unit has neither.
+ *
+ * @example
+ *   { key: 'app/A/global', value: snapshot, expectedVersion: 3, nextDue: 1_700_000_060_000 }
  */
 export interface UnitWrite {
   readonly key: string;
   readonly value: Json | null;
   readonly expectedVersion: number | null;
+  /**
+   * When the unit's earliest timer fires (event-time milliseconds), so that a scheduled tick can
+   * find units that need one without traffic (see StateStore.dueUnits). Null or absent: no timer.
+   */
+  readonly nextDue?: number | null;
+  /**
+   * Epoch milliseconds after which the backend may delete the unit (DynamoDB TTL, a Firestore TTL
+   * policy), for units an app no longer needs. A hint: the unit loads as usual until a backend
+   * removes it, and stores without expiry keep it. Once removed its numbering is forgotten too.
+   */
+  readonly expiresAt?: number | null;
 }
 
 export interface StateStore {
@@ -43,6 +60,16 @@ export interface StateStore {
    * fails the whole commit with StateCodecError.
    */
   commit(writes: readonly UnitWrite[]): Promise<Map<string, number>>;
+  /**
+   * Keys of live units whose nextDue is at or before `now`, earliest first, at most `limit` of
+   * them. For the scheduled tick; stores backed by an index may answer from a slightly stale view
+   * (a unit committed a moment ago may be missing, or listed once more after its timer fired), so a
+   * caller loads each unit and re-checks its own due time before acting on it.
+   *
+   * @example
+   *   for (const key of await store.dueUnits(clock.now(), 100)) await tick(key);
+   */
+  dueUnits(now: number, limit: number): Promise<string[]>;
 }
 
 /** What a store counts, for tests and benchmarks. Bytes are UTF-8 bytes moved to or from storage. */
@@ -76,5 +103,22 @@ export function checkUnitWrites(writes: readonly UnitWrite[]): void {
     if (v !== null && !(Number.isSafeInteger(v) && v > 0)) {
       throw new StoreError(`state unit '${w.key}': expectedVersion must be null or a positive integer, got ${String(v)}`);
     }
+    // Stores index these as numbers: a NaN or Infinity would be lost or rejected by the backend.
+    for (const [name, t] of [['nextDue', w.nextDue], ['expiresAt', w.expiresAt]] as const) {
+      if (t !== undefined && t !== null && !Number.isFinite(t)) {
+        throw new StoreError(`state unit '${w.key}': ${name} must be null or a finite number, got ${String(t)}`);
+      }
+    }
   }
+}
+
+/**
+ * Rejects a bad dueUnits request the same way in every store.
+ *
+ * @example
+ *   checkDueQuery(clock.now(), 100); // ok
+ */
+export function checkDueQuery(now: number, limit: number): void {
+  if (!Number.isFinite(now)) throw new StoreError(`dueUnits: now must be a finite number, got ${String(now)}`);
+  if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new StoreError(`dueUnits: limit must be a non-negative integer, got ${String(limit)}`);
 }

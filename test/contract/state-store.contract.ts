@@ -7,6 +7,7 @@
  */
 import { StateCodecError, StateConflictError, StoreError } from '../../core/errors/millrace-error';
 import type { Json } from '../../core/state/json';
+import { encodeUnit } from '../../core/state/snapshot-codec';
 import type { StateStore, UnitWrite } from '../../core/state/state-store';
 
 export interface StoreUnderTest {
@@ -269,5 +270,140 @@ export function stateStoreContract(name: string, make: () => Promise<StoreUnderT
       expect(unit?.value).toEqual({ n: writers * increments });
       expect(unit?.version).toBe(writers * increments);
     }, 30_000);
+
+    test('dueUnits lists live units due at or before now, earliest first, up to the limit', async () => {
+      // Prepare
+      await store.commit([
+        { key: 'late', value: 1, expectedVersion: null, nextDue: 3000 },
+        { key: 'early', value: 1, expectedVersion: null, nextDue: 1000 },
+        { key: 'exact', value: 1, expectedVersion: null, nextDue: 2000 },
+        { key: 'no-timer', value: 1, expectedVersion: null, nextDue: null },
+        { key: 'omitted', value: 1, expectedVersion: null },
+        { key: 'future', value: 1, expectedVersion: null, nextDue: 9_000_000_000_000 },
+      ]);
+      // Act and assess
+      expect(await store.dueUnits(2000, 10)).toEqual(['early', 'exact']);
+      expect(await store.dueUnits(5000, 10)).toEqual(['early', 'exact', 'late']);
+      expect(await store.dueUnits(5000, 2)).toEqual(['early', 'exact']);
+      expect(await store.dueUnits(5000, 0)).toEqual([]);
+      expect(await store.dueUnits(999, 10)).toEqual([]);
+      expect(await store.dueUnits(-1, 10)).toEqual([]);
+      await expect(store.dueUnits(NaN, 10)).rejects.toThrow(StoreError);
+      await expect(store.dueUnits(0, -1)).rejects.toThrow(StoreError);
+    });
+
+    test('nextDue is replaced by every write and goes with a delete', async () => {
+      await store.commit([
+        { key: 'a', value: 1, expectedVersion: null, nextDue: 100 },
+        { key: 'b', value: 1, expectedVersion: null, nextDue: 200 },
+        { key: 'c', value: 1, expectedVersion: null, nextDue: 300 },
+        { key: 'odd key/é🚀', value: 1, expectedVersion: null, nextDue: 50 },
+      ]);
+      expect(await store.dueUnits(1000, 10)).toEqual(['odd key/é🚀', 'a', 'b', 'c']);
+      await store.commit([
+        { key: 'a', value: 2, expectedVersion: 1, nextDue: 400 },
+        { key: 'b', value: 2, expectedVersion: 1 },
+        { key: 'c', value: null, expectedVersion: 1 },
+        { key: 'odd key/é🚀', value: 2, expectedVersion: 1, nextDue: 50.5 },
+      ]);
+      expect(await store.dueUnits(1000, 10)).toEqual(['odd key/é🚀', 'a']);
+      // A failed commit changes no due time.
+      await conflict(store.commit([{ key: 'a', value: 3, expectedVersion: 1, nextDue: 1 }]));
+      expect(await store.dueUnits(350, 10)).toEqual(['odd key/é🚀']);
+      // A re-created unit has the due time of its new write.
+      await store.commit([{ key: 'c', value: 1, expectedVersion: null, nextDue: 10 }]);
+      expect(await store.dueUnits(1000, 10)).toEqual(['c', 'odd key/é🚀', 'a']);
+      await expect(store.commit([{ key: 'd', value: 1, expectedVersion: null, nextDue: Infinity }])).rejects.toThrow(StoreError);
+      // expiresAt is a hint: the unit loads as usual before any backend removes it.
+      await store.commit([{ key: 'e', value: 1, expectedVersion: null, expiresAt: 4_000_000_000_000 }]);
+      expect((await store.load(['e'])).get('e')).toEqual({ key: 'e', version: 1, value: 1 });
+    });
+
+    test('very long keys round-trip and are listed as due', async () => {
+      const long = `app/${'partition-'.repeat(400)}/é🚀%#/\ud800`;
+      const longer = `${long}x`;
+      await store.commit([
+        { key: long, value: 'long', expectedVersion: null, nextDue: 10 },
+        { key: longer, value: 'longer', expectedVersion: null, nextDue: 20 },
+      ]);
+      const loaded = await store.load([long, longer]);
+      expect(loaded.get(long)).toEqual({ key: long, version: 1, value: 'long' });
+      expect(loaded.get(longer)).toEqual({ key: longer, version: 1, value: 'longer' });
+      expect(await store.dueUnits(100, 10)).toEqual([long, longer]);
+      await store.commit([{ key: long, value: null, expectedVersion: 1 }]);
+      expect(await store.dueUnits(100, 10)).toEqual([longer]);
+    });
+
+    test('large units (over 1 MB) round-trip, shrink, grow again and are deleted', async () => {
+      // Prepare: text that compresses poorly, so the stored form stays large too.
+      const big = noise(1_500_000, 1);
+      const bigger = { list: noise(2_200_000, 2), small: [1, 2, 3] };
+      expect(encodeUnit(big).length).toBeGreaterThan(1_400_000);
+      // Act and assess
+      const v1 = await store.commit([{ key: 'big', value: big, expectedVersion: null, nextDue: 5 }]);
+      expect(v1.get('big')).toBe(1);
+      expect((await store.load(['big'])).get('big')).toEqual({ key: 'big', version: 1, value: big });
+      await store.commit([{ key: 'big', value: { shrunk: true }, expectedVersion: 1 }]);
+      expect((await store.load(['big'])).get('big')).toEqual({ key: 'big', version: 2, value: { shrunk: true } });
+      await store.commit([{ key: 'big', value: bigger, expectedVersion: 2 }]);
+      expect((await store.load(['big', 'missing'])).get('big')).toEqual({ key: 'big', version: 3, value: bigger });
+      await store.commit([{ key: 'big', value: big, expectedVersion: 3 }]);
+      expect((await store.load(['big'])).get('big')?.value).toEqual(big);
+      await store.commit([{ key: 'big', value: null, expectedVersion: 4 }]);
+      expect((await store.load(['big'])).size).toBe(0);
+      expect(await store.dueUnits(10, 10)).toEqual([]);
+      const again = await store.commit([{ key: 'big', value: 'small now', expectedVersion: null }]);
+      expect(again.get('big')).toBe(6);
+      expect((await store.load(['big'])).get('big')?.value).toBe('small now');
+    }, 60_000);
+
+    test('a commit with a large unit is all-or-nothing too', async () => {
+      await store.commit([{ key: 'a', value: 'a1', expectedVersion: null }, { key: 'b', value: 'b1', expectedVersion: null }]);
+      await store.commit([{ key: 'b', value: 'b2', expectedVersion: 1 }]);
+      const e = await conflict(
+        store.commit([
+          { key: 'a', value: noise(1_200_000, 3), expectedVersion: 1 },
+          { key: 'big-new', value: noise(1_100_000, 4), expectedVersion: null },
+          { key: 'b', value: 'stale', expectedVersion: 1 },
+        ]),
+      );
+      expect(e).toMatchObject({ key: 'b', expectedVersion: 1, currentVersion: 2 });
+      const loaded = await store.load(['a', 'b', 'big-new']);
+      expect(Object.fromEntries([...loaded].map(([k, u]) => [k, [u.version, u.value]]))).toEqual({ a: [1, 'a1'], b: [2, 'b2'] });
+      // Two large units in one commit.
+      const x = noise(1_100_000, 5);
+      const y = noise(1_050_000, 6);
+      await store.commit([
+        { key: 'a', value: x, expectedVersion: 1 },
+        { key: 'big-new', value: y, expectedVersion: null },
+      ]);
+      const both = await store.load(['a', 'big-new']);
+      expect(both.get('a')).toEqual({ key: 'a', version: 2, value: x });
+      expect(both.get('big-new')).toEqual({ key: 'big-new', version: 1, value: y });
+    }, 60_000);
   });
+}
+
+/**
+ * About `chars` characters of deterministic noise, as a list of strings: random-looking enough
+ * that gzip cannot shrink it much, so stores that compress still have to split it.
+ */
+function noise(chars: number, seed: number): string[] {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let x = (seed * 2654435761) >>> 0 || 1;
+  const out: string[] = [];
+  for (let done = 0; done < chars; done += 100) {
+    let s = '';
+    for (let i = 0; i < 100; i++) {
+      // xorshift32
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      s += alphabet[x & 63];
+    }
+    out.push(s);
+  }
+  return out;
 }

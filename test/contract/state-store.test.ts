@@ -1,10 +1,23 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { Firestore } from '@google-cloud/firestore';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createStateTable, DynamoDBStateStore, type DynamoDBStateStoreOptions } from '../../adapters/aws/dynamodb-state-store';
+import { FirestoreStateStore, type FirestoreStateStoreOptions } from '../../adapters/gcp/firestore-state-store';
 import { FileStateStore } from '../../adapters/local/file-state-store';
 import { StateCodecError, StateConflictError, StoreError } from '../../core/errors/millrace-error';
 import { MemoryStateStore } from '../../core/state/memory-state-store';
 import { encodeUnit } from '../../core/state/snapshot-codec';
+import type { StateStore } from '../../core/state/state-store';
+import {
+  dynamoDBLocalMissing,
+  firestoreEmulatorMissing,
+  startDynamoDBLocal,
+  startFirestoreEmulator,
+  type RunningEmulator,
+} from '../helpers/emulators';
 import { stateStoreContract } from './state-store.contract';
 
 async function tempDir(): Promise<string> {
@@ -25,14 +38,202 @@ stateStoreContract('FileStateStore', async () => {
 // Separate instances share nothing but the directory, exactly like separate processes.
 stateStoreContract('FileStateStore, a new instance per operation', async () => {
   const dir = await tempDir();
-  const fresh = () => new FileStateStore(dir);
+  return { store: perOperation(() => new FileStateStore(dir)), cleanup: () => removeDir(dir) };
+});
+
+/** A store that is a new instance for every call: nothing an instance remembers can help. */
+function perOperation(fresh: () => StateStore): StateStore {
   return {
-    store: {
-      load: keys => fresh().load(keys),
-      commit: writes => fresh().commit(writes),
-    },
-    cleanup: () => removeDir(dir),
+    load: keys => fresh().load(keys),
+    commit: writes => fresh().commit(writes),
+    dueUnits: (now, limit) => fresh().dueUnits(now, limit),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB, against DynamoDB Local started here
+
+const dynamoMissing = dynamoDBLocalMissing();
+if (dynamoMissing) console.warn(`SKIPPED: the DynamoDBStateStore contract needs DynamoDB Local, which cannot run here: ${dynamoMissing}`);
+
+(dynamoMissing ? describe.skip : describe)('on DynamoDB Local', () => {
+  let ddb: RunningEmulator | undefined;
+  let client: DynamoDBClient;
+  let tables = 0;
+
+  beforeAll(async () => {
+    ddb = await startDynamoDBLocal();
+    client = new DynamoDBClient({
+      endpoint: ddb.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await ddb?.stop();
+  });
+
+  /** A table of its own per test: dueUnits sees every unit in a table. */
+  async function freshTable(): Promise<{ tableName: string; cleanup(): Promise<void> }> {
+    const tableName = `contract-${++tables}`;
+    await createStateTable(client, tableName);
+    return { tableName, cleanup: async () => void (await client.send(new DeleteTableCommand({ TableName: tableName }))) };
+  }
+
+  function dynamo(options: Omit<DynamoDBStateStoreOptions, 'tableName'>, perOp: boolean) {
+    return async () => {
+      const { tableName, cleanup } = await freshTable();
+      const make = () => new DynamoDBStateStore(client, { tableName, ...options });
+      return { store: perOp ? perOperation(make) : make(), cleanup };
+    };
+  }
+
+  stateStoreContract('DynamoDBStateStore', dynamo({}, false));
+  // Each call reads what it needs: the path a commit takes when another instance did the load.
+  stateStoreContract('DynamoDBStateStore, a new instance per operation', dynamo({}, true));
+  // Small chunks: the larger values of the contract are split into up to 75 items (a transaction
+  // holds 100), so chunking meets the conflict, race and delete cases too.
+  stateStoreContract('DynamoDBStateStore, 24 KiB chunks', dynamo({ chunkBytes: 24 * 1024 }, false));
+
+  describe('DynamoDBStateStore', () => {
+    let tableName: string;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ tableName, cleanup } = await freshTable());
+    });
+
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    test('keeps one item per unit: version, gzipped data, nextDue with the index key, ttl in seconds', async () => {
+      const store = new DynamoDBStateStore(client, { tableName });
+      await store.commit([{ key: 'app/A/global', value: { n: 1 }, expectedVersion: null, nextDue: 1234, expiresAt: 1_700_000_000_500 }]);
+      const item = (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'app/A/global' } } }))).Item!;
+      expect(Object.keys(item).sort()).toEqual(['data', 'due', 'nextDue', 'pk', 'ttl', 'version']);
+      expect(item.version).toEqual({ N: '1' });
+      expect(item.nextDue).toEqual({ N: '1234' });
+      expect(item.ttl).toEqual({ N: '1700000001' });
+      expect(Buffer.from(item.data.B!).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    });
+
+    test('splits a large unit into chunk items and removes the ones it no longer needs', async () => {
+      const store = new DynamoDBStateStore(client, { tableName, chunkBytes: 1024 });
+      const pseudoRandom = Array.from({ length: 3000 }, (_, i) => ((i * 2654435761) % 1000003).toString(36));
+      await store.commit([{ key: 'k', value: pseudoRandom, expectedVersion: null }]);
+      const unit = (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'k' } } }))).Item!;
+      const parts = Number(unit.parts.N);
+      expect(parts).toBeGreaterThan(3);
+      const last = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `k#chunk#${parts - 1}` } } }));
+      expect(last.Item?.version).toEqual({ N: '1' });
+      await store.commit([{ key: 'k', value: 'small', expectedVersion: 1 }]);
+      const gone = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `k#chunk#${parts - 1}` } } }));
+      expect(gone.Item).toBeUndefined();
+      expect((await new DynamoDBStateStore(client, { tableName }).load(['k'])).get('k')).toEqual({ key: 'k', version: 2, value: 'small' });
+    });
+
+    test('a commit needing more than 100 transaction items is a clear StoreError and writes nothing', async () => {
+      const store = new DynamoDBStateStore(client, { tableName });
+      const writes = Array.from({ length: 101 }, (_, i) => ({ key: `u${i}`, value: i, expectedVersion: null }));
+      await expect(store.commit(writes)).rejects.toThrow(/needs 101 DynamoDB items.*at most 100/);
+      expect((await store.load(['u0', 'u100'])).size).toBe(0);
+    });
+
+    test('a missing table is a StoreError carrying the vendor error as cause', async () => {
+      const store = new DynamoDBStateStore(client, { tableName: 'no-such-table' });
+      const load = await store.load(['a']).catch((e: unknown) => e);
+      expect(load).toBeInstanceOf(StoreError);
+      expect((load as StoreError).cause).toMatchObject({ name: 'ResourceNotFoundException' });
+      await expect(store.commit([{ key: 'a', value: 1, expectedVersion: null }])).rejects.toThrow(StoreError);
+      await expect(store.dueUnits(1, 1)).rejects.toThrow(StoreError);
+    });
+
+    test('an item that is not gzipped state is a StateCodecError', async () => {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'bad' }, version: { N: '1' }, data: { B: Buffer.from('nope') } } }));
+      await expect(new DynamoDBStateStore(client, { tableName }).load(['bad'])).rejects.toThrow(StateCodecError);
+    });
+
+    test('counts requests and request units; a warm load-then-commit is two requests', async () => {
+      const store = new DynamoDBStateStore(client, { tableName });
+      await store.commit([{ key: 'a', value: { n: 1 }, expectedVersion: null }]);
+      const before = store.stats.requests;
+      const unit = (await store.load(['a'])).get('a')!;
+      await store.commit([{ key: 'a', value: { n: 2 }, expectedVersion: unit.version }]);
+      expect(store.stats.requests - before).toBe(2);
+      expect(store.stats).toMatchObject({ loads: 1, unitsRead: 1, commits: 2, unitsWritten: 2 });
+      expect(store.stats.writeRequestUnits).toBeGreaterThanOrEqual(2);
+      expect(store.stats.readRequestUnits).toBeGreaterThanOrEqual(1);
+    });
+
+    test('createStateTable is idempotent', async () => {
+      await createStateTable(client, tableName);
+      await new DynamoDBStateStore(client, { tableName }).commit([{ key: 'a', value: 1, expectedVersion: null }]);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Firestore, against the Firestore emulator started here
+
+const firestoreMissing = firestoreEmulatorMissing();
+if (firestoreMissing) console.warn(`SKIPPED: the FirestoreStateStore contract needs the Firestore emulator, which cannot run here: ${firestoreMissing}`);
+
+(firestoreMissing ? describe.skip : describe)('on the Firestore emulator', () => {
+  let emulator: RunningEmulator | undefined;
+  let db: Firestore;
+  let collections = 0;
+
+  beforeAll(async () => {
+    emulator = await startFirestoreEmulator();
+    db = new Firestore({ projectId: 'millrace-contract', host: emulator.endpoint, ssl: false });
+  }, 120_000);
+
+  afterAll(async () => {
+    await db?.terminate();
+    await emulator?.stop();
+  });
+
+  // A collection of its own per test (collections cost nothing): dueUnits sees a whole collection.
+  function firestore(options: Omit<FirestoreStateStoreOptions, 'collection'>, perOp: boolean) {
+    return async () => {
+      const collection = `contract-${++collections}`;
+      const make = () => new FirestoreStateStore(db, { collection, ...options });
+      return { store: perOp ? perOperation(make) : make(), cleanup: async () => {} };
+    };
+  }
+
+  stateStoreContract('FirestoreStateStore', firestore({}, false));
+  stateStoreContract('FirestoreStateStore, a new instance per operation', firestore({}, true));
+
+  describe('FirestoreStateStore', () => {
+    test('keeps one document per unit; a large unit has chunk documents, removed when it shrinks', async () => {
+      const collection = `layout-${++collections}`;
+      const store = new FirestoreStateStore(db, { collection, chunkBytes: 1024 });
+      await store.commit([{ key: 'app/A/global', value: { n: 1 }, expectedVersion: null, nextDue: 1234, expiresAt: 1_700_000_000_500 }]);
+      const doc = await db.collection(collection).doc('app%2FA%2Fglobal').get();
+      expect(Object.keys(doc.data()!).sort()).toEqual(['data', 'expireAt', 'nextDue', 'version']);
+      expect(doc.get('expireAt').toMillis()).toBe(1_700_000_000_500);
+
+      const pseudoRandom = Array.from({ length: 3000 }, (_, i) => ((i * 2654435761) % 1000003).toString(36));
+      await store.commit([{ key: 'k', value: pseudoRandom, expectedVersion: null }]);
+      const parts = (await db.collection(collection).doc('k').get()).get('parts') as number;
+      expect(parts).toBeGreaterThan(3);
+      expect((await db.collection(collection).doc('k').collection('chunks').get()).size).toBe(parts - 1);
+      await store.commit([{ key: 'k', value: 'small', expectedVersion: 1 }]);
+      expect((await db.collection(collection).doc('k').collection('chunks').get()).size).toBe(0);
+      expect((await new FirestoreStateStore(db, { collection }).load(['k'])).get('k')).toEqual({ key: 'k', version: 2, value: 'small' });
+    });
+
+    test('a document that is not gzipped state is a StateCodecError', async () => {
+      const collection = `bad-${++collections}`;
+      await db.collection(collection).doc('bad').set({ version: 1, data: Buffer.from('nope') });
+      await expect(new FirestoreStateStore(db, { collection }).load(['bad'])).rejects.toThrow(StateCodecError);
+    });
+  });
 });
 
 describe('MemoryStateStore stats', () => {

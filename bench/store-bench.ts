@@ -1,0 +1,205 @@
+// `npm run bench:stores`: what one invocation costs against the durable state stores, on
+// DynamoDB Local and the Firestore emulator started here: store round trips, bytes read and
+// written, time, the state's size, and for DynamoDB a cost per million events at AWS on-demand
+// list prices from the measured reads and writes. One JSON line per backend and batch size.
+//
+// The app is a windowed aggregation over the synthetic rows of `millrace bench`; events are 10 ms
+// apart, so the 1-minute window holds 6,000 of them once full. Invocations before the window is
+// full are a warm-up and are not measured. Emulator latency is not cloud latency: read the
+// times as relative figures, the round trips, bytes and units as what a deployment would see.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Firestore } from '@google-cloud/firestore';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createStateTable, DynamoDBStateStore } from '../adapters/aws/dynamodb-state-store';
+import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
+import { BENCH_START_TIME, syntheticRow } from '../adapters/local/synthetic-source';
+import { compileApp, encodeUnit, runInvocation, type AttributeSchema, type InputRecord, type Json, type StateStore } from '../core';
+import { dynamoDBLocalMissing, firestoreEmulatorMissing, startDynamoDBLocal, startFirestoreEmulator } from '../test/helpers/emulators';
+
+const APP = `@app:name('StoreBench')
+define stream S (k string, v double);
+from S#window.time(1 min) select k, sum(v) as s group by k insert into Out;`;
+const ATTRIBUTES: AttributeSchema[] = [
+  { name: 'k', type: 'STRING' },
+  { name: 'v', type: 'DOUBLE' },
+];
+const EVENT_SPACING_MS = 10;
+const WINDOW_MS = 60_000;
+
+/** AWS on-demand list prices, USD. Transactions cost double; the store's units already say so. */
+const USD_PER_WRU = 1.25 / 1e6;
+const USD_PER_RRU = 0.25 / 1e6;
+
+interface Scenario {
+  readonly batch: number;
+  readonly measured: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { batch: 100, measured: 30 },
+  { batch: 10_000, measured: 5 },
+];
+
+/** Counters both stores keep; DynamoDB adds request units, Firestore document counts. */
+type Counters = Record<string, number>;
+
+/**
+ * Passes the unit's next due time on to the store, as the invocation runner does not yet: a
+ * deployment needs it for the tick, and on DynamoDB it costs an index write.
+ */
+function withNextDue(store: StateStore, timing: { ms: number }): StateStore {
+  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await f();
+    } finally {
+      timing.ms += performance.now() - t;
+    }
+  };
+  return {
+    load: keys => timed(() => store.load(keys)),
+    commit: writes =>
+      timed(() =>
+        store.commit(
+          writes.map(w => {
+            const nextDue = (w.value as { nextDue?: unknown } | null)?.nextDue;
+            return { ...w, nextDue: w.nextDue ?? (typeof nextDue === 'number' ? nextDue : null) };
+          }),
+        ),
+      ),
+    dueUnits: (now, limit) => timed(() => store.dueUnits(now, limit)),
+  };
+}
+
+/** A fresh store and a way to read its counters. */
+interface Backend {
+  readonly store: StateStore;
+  counters(): Counters;
+}
+
+function backendOf(store: StateStore & { readonly stats: object }): Backend {
+  return { store, counters: () => Object.fromEntries(Object.entries(store.stats).filter((e): e is [string, number] => typeof e[1] === 'number')) };
+}
+
+async function runScenario(backend: string, make: () => Backend, s: Scenario): Promise<Record<string, unknown>> {
+  const plan = compileApp(APP);
+  const raw = make();
+  const timing = { ms: 0 };
+  const store = withNextDue(raw.store, timing);
+  const unitKey = `bench/${s.batch}/global`;
+  const outputStreams = new Set(['Out']);
+  let i = 0;
+  const batch = (): InputRecord[] =>
+    Array.from({ length: s.batch }, () => {
+      const n = i++;
+      return { stream: 'S', time: BENCH_START_TIME + n * EVENT_SPACING_MS, data: syntheticRow(ATTRIBUTES, n) };
+    });
+
+  // Warm-up: fill the window, so the measured invocations carry a full window of state.
+  const warmUp = Math.ceil(WINDOW_MS / EVENT_SPACING_MS / s.batch);
+  for (let w = 0; w < warmUp; w++) await runInvocation({ plan, store, unitKey, records: batch(), outputStreams });
+
+  const before = raw.counters();
+  timing.ms = 0;
+  const started = performance.now();
+  let outputs = 0;
+  for (let m = 0; m < s.measured; m++) outputs += (await runInvocation({ plan, store, unitKey, records: batch(), outputStreams })).outputs.length;
+  const elapsed = performance.now() - started;
+  const after = raw.counters();
+  const per = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) / s.measured;
+
+  const unit = (await raw.store.load([unitKey])).get(unitKey);
+  const encoded = unit === undefined ? 0 : encodeUnit(unit.value as Json).length;
+  const line: Record<string, unknown> = {
+    bench: 'state-store',
+    backend,
+    batch: s.batch,
+    invocations: s.measured,
+    warmUpInvocations: warmUp,
+    outputsPerInvocation: outputs / s.measured,
+    msPerInvocation: round(elapsed / s.measured),
+    storeMsPerInvocation: round(timing.ms / s.measured),
+    roundTripsPerInvocation: round(per('requests')),
+    bytesReadPerInvocation: Math.round(per('bytesRead')),
+    bytesWrittenPerInvocation: Math.round(per('bytesWritten')),
+    // One unit per invocation here: what is written is the unit, gzipped.
+    stateBytesPerUnitStored: Math.round(per('bytesWritten')),
+    stateBytesPerUnitEncoded: encoded,
+    windowEvents: WINDOW_MS / EVENT_SPACING_MS,
+    storedBytesPerWindowEvent: round(per('bytesWritten') / (WINDOW_MS / EVENT_SPACING_MS)),
+  };
+  if ('readRequestUnits' in after) {
+    const rru = per('readRequestUnits');
+    const wru = per('writeRequestUnits');
+    const consumedR = per('consumedReadUnits');
+    const consumedW = per('consumedWriteUnits');
+    // What the service reported wins where it reported anything; the estimate stands in otherwise.
+    const billedR = consumedR > 0 ? consumedR : rru;
+    const billedW = consumedW > 0 ? consumedW : wru;
+    Object.assign(line, {
+      readUnitsPerInvocation: round(billedR),
+      writeUnitsPerInvocation: round(billedW),
+      estimatedReadUnitsPerInvocation: round(rru),
+      estimatedWriteUnitsPerInvocation: round(wru),
+      usdPerMillionEvents: round(((billedR * USD_PER_RRU + billedW * USD_PER_WRU) * 1e6) / s.batch),
+    });
+  } else {
+    Object.assign(line, {
+      documentReadsPerInvocation: round(per('documentReads')),
+      documentWritesPerInvocation: round(per('documentWrites')),
+      documentDeletesPerInvocation: round(per('documentDeletes')),
+    });
+  }
+  return line;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+async function main(): Promise<void> {
+  const dynamoMissing = dynamoDBLocalMissing();
+  if (dynamoMissing) {
+    console.log(JSON.stringify({ bench: 'state-store', backend: 'dynamodb-local', skipped: dynamoMissing }));
+  } else {
+    const ddb = await startDynamoDBLocal();
+    const client = new DynamoDBClient({
+      endpoint: ddb.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
+    });
+    try {
+      await createStateTable(client, 'bench');
+      for (const s of SCENARIOS) {
+        const line = await runScenario('dynamodb-local', () => backendOf(new DynamoDBStateStore(client, { tableName: 'bench' })), s);
+        console.log(JSON.stringify(line));
+      }
+    } finally {
+      client.destroy();
+      await ddb.stop();
+    }
+  }
+
+  const firestoreMissing = firestoreEmulatorMissing();
+  if (firestoreMissing) {
+    console.log(JSON.stringify({ bench: 'state-store', backend: 'firestore-emulator', skipped: firestoreMissing }));
+  } else {
+    const emulator = await startFirestoreEmulator();
+    const db = new Firestore({ projectId: 'millrace-bench', host: emulator.endpoint, ssl: false });
+    try {
+      for (const s of SCENARIOS) {
+        const line = await runScenario('firestore-emulator', () => backendOf(new FirestoreStateStore(db, { collection: 'bench' })), s);
+        console.log(JSON.stringify(line));
+      }
+    } finally {
+      await db.terminate();
+      await emulator.stop();
+    }
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,163 @@
+/**
+ * The conformance suite with one invocation per input line, its state going through DynamoDB
+ * (DynamoDB Local) and Firestore (the emulator) between lines, exactly as through the file store:
+ * a case must be judged the same on each backend as on the file store. Compared are the cases
+ * that pass with the memory store; the others are engine work, not store work.
+ *
+ * Cases run a few at a time; the time per backend is printed at the end.
+ */
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Firestore } from '@google-cloud/firestore';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createStateTable, DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
+import { FirestoreStateStore } from '../../adapters/gcp/firestore-state-store';
+import { MemoryStateStore, type StateStore } from '../../core';
+import { judge, loadCases, runCase, type ConformanceCase } from '../helpers/conformance-cases';
+import {
+  dynamoDBLocalMissing,
+  firestoreEmulatorMissing,
+  startDynamoDBLocal,
+  startFirestoreEmulator,
+  type RunningEmulator,
+} from '../helpers/emulators';
+
+const CONCURRENCY = 4;
+const cases = loadCases();
+
+/** A case's judgement: null when it passes, else why not (a throw is a judgement too). */
+type Verdict = string | null;
+
+async function verdict(c: ConformanceCase, store?: StateStore): Promise<Verdict> {
+  try {
+    return judge(c, await runCase(c, 'invocation per line', store));
+  } catch (e) {
+    return `threw ${(e as Error)?.name}: ${(e as Error)?.message}`;
+  }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
+async function pooled<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+/** A view of a store under a key prefix: each case gets units of its own in a shared table. */
+function prefixed(store: StateStore, prefix: string): StateStore {
+  return {
+    async load(keys) {
+      const loaded = await store.load(keys.map(k => prefix + k));
+      return new Map([...loaded].map(([k, u]) => [k.slice(prefix.length), { ...u, key: u.key.slice(prefix.length) }]));
+    },
+    commit: async writes => {
+      const versions = await store.commit(writes.map(w => ({ ...w, key: prefix + w.key })));
+      return new Map([...versions].map(([k, v]) => [k.slice(prefix.length), v]));
+    },
+    dueUnits: async (now, limit) => (await store.dueUnits(now, limit)).filter(k => k.startsWith(prefix)).map(k => k.slice(prefix.length)),
+  };
+}
+
+const memory = new Map<string, Verdict>();
+const file = new Map<string, Verdict>();
+const summary: string[] = [];
+
+beforeAll(async () => {
+  const started = Date.now();
+  await pooled(cases, CONCURRENCY, async c => {
+    memory.set(c.name, await verdict(c, new MemoryStateStore()));
+    file.set(c.name, await verdict(c));
+  });
+  const passing = [...memory.values()].filter(v => v === null).length;
+  summary.push(
+    `memory store: ${passing} of ${cases.length} cases pass per line; file store: ${[...file.values()].filter(v => v === null).length} pass (${((Date.now() - started) / 1000).toFixed(1)} s for both)`,
+  );
+}, 600_000);
+
+afterAll(() => {
+  process.stdout.write(`\nconformance, one invocation per line, per state store\n${summary.map(l => `  ${l}`).join('\n')}\n\n`);
+});
+
+/**
+ * Registers, for one backend, a beforeAll that runs every case passing in memory through it and
+ * one test per case comparing its judgement with the file store's.
+ */
+function compareBackend(name: string, missing: string | null, setUp: () => Promise<{ storeFor(c: ConformanceCase, i: number): StateStore; tearDown(): Promise<void> }>) {
+  if (missing) console.warn(`SKIPPED: conformance through ${name} cannot run here: ${missing}`);
+  (missing ? describe.skip : describe)(`through ${name}`, () => {
+    const results = new Map<string, Verdict>();
+    let tearDown: (() => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      const backend = await setUp();
+      tearDown = backend.tearDown;
+      const started = Date.now();
+      await pooled(cases, CONCURRENCY, async (c, i) => {
+        if (memory.get(c.name) !== null) return;
+        results.set(c.name, await verdict(c, backend.storeFor(c, i)));
+      });
+      const seconds = (Date.now() - started) / 1000;
+      const passed = [...results.values()].filter(v => v === null).length;
+      const same = [...results].filter(([n, v]) => v === file.get(n)).length;
+      summary.push(
+        `${name}: ${passed} passed, ${results.size - passed} failed of ${results.size} compared; ${same} judged as on the file store; ${seconds.toFixed(1)} s at ${CONCURRENCY} cases at a time`,
+      );
+    }, 600_000);
+
+    afterAll(async () => {
+      await tearDown?.();
+    });
+
+    test.each(cases.map(c => [c.name, c] as const))('%s', (_, c) => {
+      if (memory.get(c.name) !== null) return; // failing in memory already: nothing to compare
+      expect(results.get(c.name)).toBe(file.get(c.name));
+    });
+  });
+}
+
+compareBackend('DynamoDB Local', dynamoDBLocalMissing(), async () => {
+  const ddb: RunningEmulator = await startDynamoDBLocal();
+  const client = new DynamoDBClient({
+    endpoint: ddb.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
+  });
+  const tableName = 'conformance';
+  try {
+    await createStateTable(client, tableName);
+  } catch (e) {
+    client.destroy();
+    await ddb.stop();
+    throw e;
+  }
+  return {
+    // One table; each case a fresh key prefix and a fresh store instance.
+    storeFor: (_c, i) => prefixed(new DynamoDBStateStore(client, { tableName }), `case-${i}/`),
+    async tearDown() {
+      await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
+      client.destroy();
+      await ddb.stop();
+    },
+  };
+});
+
+compareBackend('the Firestore emulator', firestoreEmulatorMissing(), async () => {
+  const emulator: RunningEmulator = await startFirestoreEmulator();
+  const db = new Firestore({ projectId: 'millrace-conformance', host: emulator.endpoint, ssl: false });
+  return {
+    // Each case a collection of its own (collections cost nothing) and a fresh store instance.
+    storeFor: (_c, i) => new FirestoreStateStore(db, { collection: `case-${i}` }),
+    async tearDown() {
+      await db.terminate();
+      await emulator.stop();
+    },
+  };
+});
