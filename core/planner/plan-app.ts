@@ -660,7 +660,7 @@ class AppPlanner {
           this.checkStateStreams(i.element);
           return null;
         }
-        return { stream: '', handlers: [], statePlan: planned.plan, scope: planned.scope, starAttributes: planned.starAttributes, windowed: false };
+        return { stream: '', handlers: [], statePlan: planned.plan, scope: planned.scope, starAttributes: planned.starAttributes, windowed: false, starClash: planned.starClash };
       }
       case 'AnonymousInput':
         this.notSupported(i.pos, 'anonymous inner query');

@@ -34,6 +34,11 @@ export interface PlannedStateInput {
   /** The scope for select, group by and having; it reads the match from `ctx.event`. */
   readonly scope: Scope;
   readonly starAttributes: readonly AttributeSchema[];
+  /**
+   * Set when `select *` would give two attributes the same name (Siddhi rejects such a query with
+   * "Duplicate attribute exist in streams ..."); the app planner reports it when the select is `*`.
+   */
+  readonly starClash?: string;
 }
 
 export type { Compiled };

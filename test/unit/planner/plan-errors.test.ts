@@ -70,7 +70,6 @@ describe('planner errors', () => {
   });
 
   test.each([
-    ['a pattern', 'define stream A (x int); from every e1=A -> e2=A select e1.x as x insert into C;', 'pattern', 'every e1=A'],
     ['a table in a store', "define stream A (x int); @store(type='rdbms') define table T (x int); from A select x insert into C;", "@store on table 'T'", '@store'],
     ["@OnError(action='STORE')", "@OnError(action='STORE') define stream A (x int); from A select x insert into C;", "@OnError(action='STORE')", '@OnError'],
   ])('says %s is not supported yet, at its position', (_what, app, what, at) => {

@@ -197,3 +197,19 @@ describe('state', () => {
     expect(report.unknown.every(n => n.startsWith('q:query_1:'))).toBe(true);
   });
 });
+
+describe('patterns', () => {
+  test("aggregates in a pattern select run over the matches, as Siddhi's own count-pattern tests expect", () => {
+    const app = `define stream A (v int);
+      from every e1=A -> e2=A[e2.v > e1.v] select e1.v as a, e2.v as b, count() as n, sum(e2.v) as s insert into Out;`;
+    const { out } = runApp(app, [['A', 1, [1]], ['A', 2, [5]], ['A', 3, [9]]], ['Out']);
+    expect(out.map(o => o.data)).toEqual([
+      [1, 5, 1, 5],
+      [5, 9, 2, 14],
+    ]);
+  });
+
+  test('select * over a pattern with clashing names is rejected', () => {
+    expect(() => compileApp('define stream A (v int); from every e1=A -> e2=A select * insert into Out;')).toThrow();
+  });
+});
