@@ -47,7 +47,7 @@ export interface RunResult {
 }
 
 /** Runs a case through the same code path as `millrace run`, in process. */
-export async function runCase(c: ConformanceCase, mode: Mode, storeOverride?: StateStore): Promise<RunResult> {
+export async function runCase(c: ConformanceCase, mode: Mode, storeOverride?: StateStore, batchSize?: number): Promise<RunResult> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   let dir: string | undefined;
@@ -60,7 +60,7 @@ export async function runCase(c: ConformanceCase, mode: Mode, storeOverride?: St
       inputName: 'input.jsonl',
       inputText: c.input.map(x => JSON.stringify(x)).join('\n') + '\n',
       queries: (c.storeQueries ?? []).map(q => q.query),
-      batchSize: mode === 'one invocation' ? undefined : 1,
+      batchSize: mode === 'one invocation' ? undefined : (batchSize ?? 1),
       store,
       stdout: l => stdout.push(l),
       stderr: l => stderr.push(l),

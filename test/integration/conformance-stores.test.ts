@@ -27,9 +27,9 @@ const cases = loadCases();
 /** A case's judgement: null when it passes, else why not (a throw is a judgement too). */
 type Verdict = string | null;
 
-async function verdict(c: ConformanceCase, store?: StateStore): Promise<Verdict> {
+async function verdict(c: ConformanceCase, store?: StateStore, batchSize?: number): Promise<Verdict> {
   try {
-    return judge(c, await runCase(c, 'invocation per line', store));
+    return judge(c, await runCase(c, 'invocation per line', store, batchSize));
   } catch (e) {
     return `threw ${(e as Error)?.name}: ${(e as Error)?.message}`;
   }
@@ -93,6 +93,8 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
   if (missing) console.warn(`SKIPPED: conformance through ${name} cannot run here: ${missing}`);
   (missing ? describe.skip : describe)(`through ${name}`, () => {
     const results = new Map<string, Verdict>();
+    /** Every case again, split into batches of 2 to 5 lines, each batch one invocation. */
+    const batched = new Map<string, Verdict>();
     let tearDown: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
@@ -102,6 +104,7 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
       await pooled(cases, CONCURRENCY, async (c, i) => {
         if (memory.get(c.name) !== null) return;
         results.set(c.name, await verdict(c, backend.storeFor(c, i)));
+        batched.set(c.name, await verdict(c, backend.storeFor(c, i + cases.length), 2 + (i % 4)));
       });
       const seconds = (Date.now() - started) / 1000;
       const passed = [...results.values()].filter(v => v === null).length;
@@ -118,6 +121,8 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
     test.each(cases.map(c => [c.name, c] as const))('%s', (_, c) => {
       if (memory.get(c.name) !== null) return; // failing in memory already: nothing to compare
       expect(results.get(c.name)).toBe(file.get(c.name));
+      // Any batching gives the same output: the case's expected output, as with one line each.
+      expect(batched.get(c.name)).toBe(file.get(c.name));
     });
   });
 }
