@@ -47,6 +47,7 @@ import {
 import {
   checkDueQuery,
   checkUnitWrites,
+  CommitTooLargeError,
   decodeUnit,
   encodeUnit,
   StateCodecError,
@@ -489,12 +490,12 @@ export class DynamoDBStateStore implements StateStore {
     });
 
     if (items.length > MAX_TRANSACTION_ITEMS) {
-      throw new StoreError(
+      throw new CommitTooLargeError(
         `a commit of ${writes.length} state units needs ${items.length} DynamoDB items (chunks of large units included); one transaction holds at most ${MAX_TRANSACTION_ITEMS}`,
       );
     }
     if (bytes > MAX_TRANSACTION_BYTES) {
-      throw new StoreError(
+      throw new CommitTooLargeError(
         `a commit of ${writes.length} state units writes ${bytes} compressed bytes; one DynamoDB transaction holds at most ${MAX_TRANSACTION_BYTES}`,
       );
     }

@@ -44,6 +44,7 @@ import {
 import {
   checkDueQuery,
   checkUnitWrites,
+  CommitTooLargeError,
   decodeUnit,
   encodeUnit,
   StateCodecError,
@@ -96,6 +97,8 @@ const MAX_CHUNK_BYTES = 1000 * 1024;
 const MAX_PLAIN_ID_BYTES = 1000;
 const KNOWN_LIMIT = 10_000;
 const ATTEMPTS = 5;
+/** Firestore refuses a commit request above 10 MiB; leave room for names and fields. */
+const MAX_COMMIT_BYTES = 9.5 * 1024 * 1024;
 /** gRPC codes of a failed precondition: the update time moved, the document exists, or is gone. */
 const PRECONDITION_CODES = new Set([9, 6, 5]);
 
@@ -410,6 +413,11 @@ export class FirestoreStateStore implements StateStore {
       }
       plan.unitsWritten++;
     });
+    if (plan.bytes > MAX_COMMIT_BYTES) {
+      throw new CommitTooLargeError(
+        `a commit of ${writes.length} state units writes ${plan.bytes} compressed bytes; one Firestore commit request holds at most 10 MiB`,
+      );
+    }
     return plan;
   }
 

@@ -82,8 +82,19 @@ export class UnitsNeededError extends MillraceError {
 
 /** A store failed for a reason other than a conflict. */
 export class StoreError extends MillraceError {
+  constructor(message: string, options?: { cause?: unknown }, code = 'STORE') {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A commit exceeds what the backend can write atomically (DynamoDB: 100 items or 4 MB per
+ * transaction). Nothing was written. The invocation runner answers it by committing a shorter
+ * prefix of the batch and reporting the rest as failed records, which the platform redelivers.
+ */
+export class CommitTooLargeError extends StoreError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('STORE', message, options);
+    super(message, options, 'COMMIT_TOO_LARGE');
   }
 }
 

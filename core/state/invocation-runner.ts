@@ -1,4 +1,4 @@
-import { StateCodecError, StateConflictError, UnitsNeededError } from '../errors/millrace-error';
+import { CommitTooLargeError, StateCodecError, StateConflictError, UnitsNeededError } from '../errors/millrace-error';
 import type { Logger } from '../io/logger';
 import type { AppPlan } from '../planner/plan';
 import { AppRuntime, type QueryResult, type RuntimeSnapshot } from '../runtime/app-runtime';
@@ -93,6 +93,15 @@ export interface InvocationResult {
   readonly unitsWritten: number;
   /** Records skipped because their source position was already committed. */
   readonly skipped: number;
+  /**
+   * Indices of the records that were not committed, ascending: from the first record that could
+   * not be processed, or that did not fit in one commit, to the end of the batch (DESIGN.md section
+   * 3, step 7). Report them as the platform expects (Lambda `batchItemFailures` with their
+   * sequence numbers; a Pub/Sub nack), so they are delivered again. Empty when all committed.
+   */
+  readonly failed: readonly number[];
+  /** Why the first failed record failed. */
+  readonly failure?: unknown;
 }
 
 /** What the global unit holds in the store. */
@@ -127,7 +136,9 @@ function readUnit(key: string, value: Json): UnitValue {
  * units of the partition keys the batch touches, restore a fresh runtime from them, move the
  * clock and process the records in order, then commit the global unit and every touched key unit
  * on the condition that nobody committed since the load. On a conflict the whole batch is redone
- * from a fresh load, with jittered backoff, a bounded number of times. Partition keys are units
+ * from a fresh load, with jittered backoff, a bounded number of times. A record that cannot be
+ * processed, or a batch whose effects do not fit in one commit, commits the records before it and
+ * reports it and every later one in `failed` (step 7). Partition keys are units
  * of their own (`<unitKey>#<partition>:<key>`): a batch reads and writes only its keys.
  *
  * @example
@@ -141,6 +152,9 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
   /** Partition-key units found to be needed by a run that stopped (beyond what could be foreseen). */
   const extra = new Set<string>();
   const storeKey = (unit: string) => `${req.unitKey}#${unit}`;
+  /** The records this attempt commits: all of them, or a prefix after a failure (step 7). */
+  let records = req.records;
+  let failure: unknown;
   for (let attempt = 1, rounds = 0; ; ) {
     // Step 3: the global unit first; it says which partition keys exist and which timers are due.
     const loaded = (await req.store.load([req.unitKey])).get(req.unitKey);
@@ -154,7 +168,7 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     }
     const probe = new AppRuntime(req.plan);
     probe.restoreUnits(global?.state ?? null, new Map());
-    const needed = new Set([...probe.unitsNeededFor(req.records), ...extra]);
+    const needed = new Set([...probe.unitsNeededFor(records), ...extra]);
     const keyUnits = needed.size ? await req.store.load([...needed].map(storeKey)) : new Map<string, StoredUnit>();
     const units = new Map<string, Json>();
     for (const u of needed) {
@@ -178,36 +192,65 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     const seen = new Map<string, Set<string>>();
     const version = (loaded?.version ?? 0) + 1;
     let skipped = 0;
-    let queryResults: QueryResult[];
+    let queryResults: QueryResult[] = [];
+    let failedAt = -1;
     try {
-      req.records.forEach((r, i) => {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i];
         const src = r.source;
         if (src) {
           if (src.kind === 'sequence') {
             const last = seq[src.id];
-            if (last !== undefined && !seqAfter(src.position, last)) return void skipped++;
+            if (last !== undefined && !seqAfter(src.position, last)) {
+              skipped++;
+              continue;
+            }
             seq[src.id] = src.position;
           } else {
             let ids = seen.get(src.id);
             if (!ids) seen.set(src.id, (ids = new Set(msg[src.id] ?? [])));
-            if (ids.has(src.position)) return void skipped++;
+            if (ids.has(src.position)) {
+              skipped++;
+              continue;
+            }
             ids.add(src.position);
             msg[src.id] = [...(msg[src.id] ?? []), src.position].slice(-MESSAGE_ID_WINDOW);
           }
           recordId = `${src.id}:${src.position}`;
         } else recordId = `${req.unitKey}@${version}.${i}`;
         rank = 0;
-        if (r.stream === undefined) runtime.advanceTime(r.time);
-        else runtime.send(r.stream, r.time, r.data ?? []);
-        req.progress?.(i + 1, req.records.length);
-      });
-      recordId = `${req.unitKey}@${version}.q`;
-      rank = 0;
-      queryResults = (req.queries ?? []).map(q => runtime.query(q));
+        try {
+          if (r.stream === undefined) runtime.advanceTime(r.time);
+          else runtime.send(r.stream, r.time, r.data ?? []);
+        } catch (err) {
+          if (err instanceof UnitsNeededError) throw err;
+          // The app's own errors are handled inside (@OnError); this is a fault of the record or
+          // of the state it met. What came before it still commits; it and all after it fail.
+          failedAt = i;
+          failure = err;
+          break;
+        }
+        req.progress?.(i + 1, records.length);
+      }
+      if (failedAt < 0) {
+        recordId = `${req.unitKey}@${version}.q`;
+        rank = 0;
+        queryResults = (req.queries ?? []).map(q => runtime.query(q));
+      }
     } catch (err) {
       // Keys that could not be foreseen (intermediate or broadcast streams): load them and redo.
       if (!(err instanceof UnitsNeededError) || ++rounds > 64) throw err;
       for (const u of err.units) extra.add(u);
+      continue;
+    }
+    if (failedAt >= 0) {
+      const src = records[failedAt].source;
+      req.logger?.error(
+        `record ${failedAt + 1} of ${req.records.length}${src ? ` (${src.id}:${src.position})` : ''} could not be processed: ${failure instanceof Error ? failure.message : String(failure)}; ` +
+          `the ${failedAt} before it are committed, it and the ${req.records.length - failedAt - 1} after it are reported as failed`,
+      );
+      // The runtime has seen part of the record: redo the prefix from the loaded state.
+      records = records.slice(0, failedAt);
       continue;
     }
 
@@ -236,8 +279,18 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
         await req.publish(outputs);
         req.published?.add(req.unitKey, committed);
       }
-      return { outputs, version: committed, attempts: attempt, nextDue: value.nextDue, queryResults, unitsWritten: writes.length, skipped };
+      const failed = req.records.map((_, i) => i).slice(records.length);
+      return { outputs, version: committed, attempts: attempt, nextDue: value.nextDue, queryResults, unitsWritten: writes.length, skipped, failed, failure: failed.length ? failure : undefined };
     } catch (err) {
+      if (err instanceof CommitTooLargeError) {
+        // Step 7: commit what fits and let the platform redeliver the rest.
+        if (records.length <= 1) throw err;
+        const keep = Math.ceil(records.length / 2);
+        req.logger?.warn(`the effects of ${records.length} records do not fit in one commit (${err.message}); committing the first ${keep}, the rest are reported as failed`);
+        failure = err;
+        records = records.slice(0, keep);
+        continue;
+      }
       if (!(err instanceof StateConflictError) || attempt >= maxAttempts) {
         if (err instanceof StateConflictError)
           throw new StateConflictError(req.unitKey, err.expectedVersion, err.currentVersion, { cause: new Error(`gave up after ${attempt} attempts`) });

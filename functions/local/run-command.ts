@@ -1,5 +1,6 @@
 import { decodeJsonLines } from '../../adapters/local/jsonl-input';
 import {
+  CommitTooLargeError,
   CompileError,
   compileApp,
   parseOnDemandQuery,
@@ -66,9 +67,18 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const print = (outputs: readonly OutputEvent[]) => {
     for (const { stream, event } of outputs) o.stdout(JSON.stringify({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
   };
-  for (let from = 0; from < input.records.length; from += size) {
+  for (let from = 0; from < input.records.length; ) {
     const records: InputRecord[] = input.records.slice(from, from + size);
-    print((await runInvocation({ plan, store: o.store, unitKey, records, outputStreams, logger: o.logger })).outputs);
+    const result = await runInvocation({ plan, store: o.store, unitKey, records, outputStreams, logger: o.logger });
+    print(result.outputs);
+    // Like a platform redelivering failed records: the rest of the batch runs again. A record that
+    // could not be processed is skipped (it would fail again); one that did not fit is retried.
+    from += records.length - result.failed.length;
+    if (result.failed.length && !(result.failure instanceof CommitTooLargeError)) {
+      const why = result.failure instanceof Error ? result.failure.message : String(result.failure);
+      o.stderr(`${o.inputName}:${input.lines[from]}: ${why}; line skipped`);
+      from++;
+    }
   }
   // The store queries run after all input, as one more invocation (their writes are committed).
   if (o.queries.length || !input.records.length) {

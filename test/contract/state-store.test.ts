@@ -7,7 +7,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createStateTable, DynamoDBStateStore, type DynamoDBStateStoreOptions } from '../../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore, type FirestoreStateStoreOptions } from '../../adapters/gcp/firestore-state-store';
 import { FileStateStore } from '../../adapters/local/file-state-store';
-import { StateCodecError, StateConflictError, StoreError } from '../../core/errors/millrace-error';
+import { CommitTooLargeError, StateCodecError, StateConflictError, StoreError } from '../../core/errors/millrace-error';
 import { MemoryStateStore } from '../../core/state/memory-state-store';
 import { encodeUnit } from '../../core/state/snapshot-codec';
 import type { StateStore } from '../../core/state/state-store';
@@ -136,10 +136,12 @@ if (dynamoMissing) console.warn(`SKIPPED: the DynamoDBStateStore contract needs 
       expect((await new DynamoDBStateStore(client, { tableName }).load(['k'])).get('k')).toEqual({ key: 'k', version: 2, value: 'small' });
     });
 
-    test('a commit needing more than 100 transaction items is a clear StoreError and writes nothing', async () => {
+    test('a commit needing more than 100 transaction items is a CommitTooLargeError and writes nothing', async () => {
       const store = new DynamoDBStateStore(client, { tableName });
       const writes = Array.from({ length: 101 }, (_, i) => ({ key: `u${i}`, value: i, expectedVersion: null }));
-      await expect(store.commit(writes)).rejects.toThrow(/needs 101 DynamoDB items.*at most 100/);
+      const err = await store.commit(writes).catch(e => e);
+      expect(err).toBeInstanceOf(CommitTooLargeError);
+      expect(err.message).toMatch(/needs 101 DynamoDB items.*at most 100/);
       expect((await store.load(['u0', 'u100'])).size).toBe(0);
     });
 
