@@ -58,16 +58,18 @@ function withNextDue(store: StateStore, timing: { ms: number }): StateStore {
   };
   return {
     load: keys => timed(() => store.load(keys)),
-    commit: writes =>
+    commit: (writes, rows) =>
       timed(() =>
         store.commit(
           writes.map(w => {
             const nextDue = (w.value as { nextDue?: unknown } | null)?.nextDue;
             return { ...w, nextDue: w.nextDue ?? (typeof nextDue === 'number' ? nextDue : null) };
           }),
+          rows,
         ),
       ),
     dueUnits: (now, limit) => timed(() => store.dueUnits(now, limit)),
+    loadRows: (table, keys) => timed(() => store.loadRows(table, keys)),
   };
 }
 

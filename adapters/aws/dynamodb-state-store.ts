@@ -35,6 +35,7 @@ import {
   DescribeTableCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteItemsCommand,
   UpdateTimeToLiveCommand,
   type AttributeValue,
@@ -46,6 +47,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   checkDueQuery,
+  checkRowWrites,
   checkUnitWrites,
   CommitTooLargeError,
   decodeUnit,
@@ -54,7 +56,10 @@ import {
   StateConflictError,
   StoreError,
   type StateStore,
+  type Json,
+  type RowWrite,
   type StateStoreStats,
+  type StoredRow,
   type StoredUnit,
   type UnitWrite,
 } from '../../core';
@@ -198,6 +203,44 @@ function knownOf(item: Item | undefined): Known {
   return { state: 'live', version, parts: num(item.parts) ?? 1 };
 }
 
+/**
+ * The key attribute of a `@store` table's items: the engine's encoding of the row's primary key.
+ * Its name cannot be a SiddhiQL attribute name, so the row's own attributes never clash with it.
+ */
+export const ROW_KEY = 'millrace:key';
+
+/** A JSON value as a DynamoDB attribute value (numbers are finite here: the codec tags the rest). */
+function toAttribute(v: Json): AttributeValue {
+  if (v === null) return { NULL: true };
+  if (typeof v === 'string') return { S: v };
+  if (typeof v === 'number') return { N: String(v) };
+  if (typeof v === 'boolean') return { BOOL: v };
+  if (Array.isArray(v)) return { L: v.map(toAttribute) };
+  return { M: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toAttribute(x)])) };
+}
+
+function fromAttribute(a: AttributeValue): Json {
+  if (a.S !== undefined) return a.S;
+  if (a.N !== undefined) return Number(a.N);
+  if (a.BOOL !== undefined) return a.BOOL;
+  if (a.L !== undefined) return a.L.map(fromAttribute);
+  if (a.M !== undefined) return Object.fromEntries(Object.entries(a.M).map(([k, x]) => [k, fromAttribute(x)]));
+  return null;
+}
+
+/** A row as an item: its key, and each attribute as a DynamoDB attribute readable by any tool. */
+function rowItem(key: string, row: StoredRow): Item {
+  const item: Item = { [ROW_KEY]: { S: key } };
+  for (const [name, v] of Object.entries(row)) item[name] = toAttribute(v);
+  return item;
+}
+
+function rowOf(item: Item): StoredRow {
+  const row: Record<string, Json> = {};
+  for (const [name, a] of Object.entries(item)) if (name !== ROW_KEY) row[name] = fromAttribute(a);
+  return row;
+}
+
 export class DynamoDBStateStore implements StateStore {
   readonly stats: DynamoDBStateStoreStats = {
     loads: 0,
@@ -211,6 +254,8 @@ export class DynamoDBStateStore implements StateStore {
     writeRequestUnits: 0,
     consumedReadUnits: 0,
     consumedWriteUnits: 0,
+    rowsRead: 0,
+    rowsWritten: 0,
   };
   readonly tableName: string;
   private readonly dueIndexName: string;
@@ -291,18 +336,55 @@ export class DynamoDBStateStore implements StateStore {
     }
   }
 
-  async commit(writes: readonly UnitWrite[]): Promise<Map<string, number>> {
+  /**
+   * Rows of a `@store` table from its own DynamoDB table (create it with `createRowTable`):
+   * BatchGetItem for keys, a paginated Scan for all rows, both strongly consistent.
+   */
+  async loadRows(table: string, keys: readonly string[] | null): Promise<Map<string, StoredRow>> {
+    const out = new Map<string, StoredRow>();
+    try {
+      let items: Item[];
+      if (keys !== null) items = [...(await this.batchGet(keys, undefined, table, ROW_KEY)).values()];
+      else {
+        items = [];
+        let start: Item | undefined;
+        do {
+          const r = await this.request(() =>
+            this.client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start, ReturnConsumedCapacity: 'TOTAL' })),
+          );
+          items.push(...(r.Items ?? []));
+          this.count(r.ConsumedCapacity, 'read');
+          this.stats.readRequestUnits += Math.max(1, Math.ceil((r.Items ?? []).reduce((n, i) => n + itemSize(i), 0) / 4096));
+          start = r.LastEvaluatedKey;
+        } while (start !== undefined);
+      }
+      for (const item of items) {
+        const key = item[ROW_KEY]?.S;
+        if (key === undefined) throw new StateCodecError(`an item of ${table} has no '${ROW_KEY}' attribute: not a Millrace @store table`);
+        out.set(key, rowOf(item));
+        this.stats.rowsRead = (this.stats.rowsRead ?? 0) + 1;
+        this.stats.bytesRead += itemSize(item);
+      }
+      return out;
+    } catch (e) {
+      throw storeError(`could not load rows of ${table}`, e);
+    }
+  }
+
+  async commit(writes: readonly UnitWrite[], rows: readonly RowWrite[] = []): Promise<Map<string, number>> {
     checkUnitWrites(writes);
+    checkRowWrites(rows);
     // Encoding may reject an engine bug: do it before anything is sent.
     const texts = writes.map(w => (w.value === null ? null : encodeUnit(w.value)));
-    if (writes.length === 0) {
+    const rowItems = rows.map(r => (r.row === null ? null : rowItem(r.key, r.row)));
+    if (writes.length === 0 && rows.length === 0) {
       this.stats.commits++;
       return new Map();
     }
     const payloads = await Promise.all(texts.map(t => (t === null ? null : gzipAsync(Buffer.from(t, 'utf8')))));
     for (let attempt = 1; ; attempt++) {
       const prior = await this.priorStates(writes);
-      const plan = this.plan(writes, payloads, prior);
+      const plan = this.plan(writes, payloads, prior, rows, rowItems);
       try {
         await this.send(plan);
       } catch (e) {
@@ -321,6 +403,7 @@ export class DynamoDBStateStore implements StateStore {
       for (const [key, k] of plan.after) this.remember(key, k);
       this.stats.commits++;
       this.stats.unitsWritten += plan.unitsWritten;
+      this.stats.rowsWritten = (this.stats.rowsWritten ?? 0) + plan.rowsWritten;
       this.stats.bytesWritten += plan.bytes;
       return plan.versions;
     }
@@ -405,7 +488,13 @@ export class DynamoDBStateStore implements StateStore {
     return prior;
   }
 
-  private plan(writes: readonly UnitWrite[], payloads: readonly (Buffer | null)[], prior: Map<string, Known>): CommitPlan {
+  private plan(
+    writes: readonly UnitWrite[],
+    payloads: readonly (Buffer | null)[],
+    prior: Map<string, Known>,
+    rows: readonly RowWrite[],
+    rowItems: readonly (Item | null)[],
+  ): CommitPlan {
     const items: TransactWriteItem[] = [];
     const versions = new Map<string, number>();
     const after = new Map<string, Known>();
@@ -489,9 +578,25 @@ export class DynamoDBStateStore implements StateStore {
       unitsWritten++;
     });
 
+    // Rows of @store tables: unconditional (the global unit's condition serialises the app's writers).
+    let rowsWritten = 0;
+    rows.forEach((r, i) => {
+      const item = rowItems[i];
+      if (item === null) {
+        items.push({ Delete: { TableName: r.table, Key: { [ROW_KEY]: { S: r.key } } } });
+        wru += 1;
+      } else {
+        items.push({ Put: { TableName: r.table, Item: item } });
+        const size = itemSize(item);
+        wru += Math.ceil(size / 1024);
+        bytes += size;
+      }
+      rowsWritten++;
+    });
+
     if (items.length > MAX_TRANSACTION_ITEMS) {
       throw new CommitTooLargeError(
-        `a commit of ${writes.length} state units needs ${items.length} DynamoDB items (chunks of large units included); one transaction holds at most ${MAX_TRANSACTION_ITEMS}`,
+        `a commit of ${writes.length} state units and ${rows.length} table rows needs ${items.length} DynamoDB items (chunks of large units included); one transaction holds at most ${MAX_TRANSACTION_ITEMS}`,
       );
     }
     if (bytes > MAX_TRANSACTION_BYTES) {
@@ -500,7 +605,7 @@ export class DynamoDBStateStore implements StateStore {
       );
     }
     const single = items.length === 1 && items[0].Put !== undefined;
-    return { items, versions, after, bytes, unitsWritten, writeRequestUnits: (single ? wru : 2 * wru) + gsi };
+    return { items, versions, after, bytes, unitsWritten, rowsWritten, writeRequestUnits: (single ? wru : 2 * wru) + gsi };
   }
 
   private async send(plan: CommitPlan): Promise<void> {
@@ -508,7 +613,7 @@ export class DynamoDBStateStore implements StateStore {
     const put = plan.items[0].Put;
     if (plan.items.length === 1 && put !== undefined) {
       // One unit, one item: a conditional PutItem costs half a transaction.
-      const r = await this.request(() => this.client.send(new PutItemCommand({ ...put, TableName: this.tableName, Item: put.Item!, ReturnConsumedCapacity: 'TOTAL' })));
+      const r = await this.request(() => this.client.send(new PutItemCommand({ ...put, TableName: put.TableName!, Item: put.Item!, ReturnConsumedCapacity: 'TOTAL' })));
       this.count(r.ConsumedCapacity, 'write');
       return;
     }
@@ -532,21 +637,21 @@ export class DynamoDBStateStore implements StateStore {
   // Reading
 
   /** Strongly consistent BatchGetItem of distinct partition keys, following UnprocessedKeys. */
-  private async batchGet(pks: readonly string[], projection: string | undefined): Promise<Map<string, Item>> {
+  private async batchGet(pks: readonly string[], projection: string | undefined, table = this.tableName, keyName = 'pk'): Promise<Map<string, Item>> {
     const out = new Map<string, Item>();
     const unique = [...new Set(pks)];
     const batches: string[][] = [];
     for (let at = 0; at < unique.length; at += MAX_BATCH_KEYS) batches.push(unique.slice(at, at + MAX_BATCH_KEYS));
     await Promise.all(
       batches.map(async batch => {
-        let keys: Item[] | undefined = batch.map(pk => ({ pk: { S: pk } }));
+        let keys: Item[] | undefined = batch.map(pk => ({ [keyName]: { S: pk } }));
         for (let round = 0; keys !== undefined && keys.length > 0; round++) {
           if (round > 0) await sleep(Math.min(1000, 20 * 2 ** round) * (0.5 + Math.random()));
-          if (round > 10) throw new StoreError(`BatchGetItem on ${this.tableName} left keys unprocessed ${round} times`);
+          if (round > 10) throw new StoreError(`BatchGetItem on ${table} left keys unprocessed ${round} times`);
           const r = await this.request(() =>
             this.client.send(new BatchGetItemCommand({
               RequestItems: {
-                [this.tableName]: {
+                [table]: {
                   Keys: keys,
                   ConsistentRead: true,
                   ...(projection === undefined
@@ -557,13 +662,13 @@ export class DynamoDBStateStore implements StateStore {
               ReturnConsumedCapacity: 'TOTAL',
             })),
           );
-          const got = r.Responses?.[this.tableName] ?? [];
+          const got = r.Responses?.[table] ?? [];
           for (const item of got) {
-            const pk = item.pk?.S;
+            const pk = item[keyName]?.S;
             if (pk !== undefined) out.set(pk, item);
             this.stats.readRequestUnits += Math.ceil(itemSize(item) / 4096);
           }
-          const unprocessed = r.UnprocessedKeys?.[this.tableName]?.Keys;
+          const unprocessed = r.UnprocessedKeys?.[table]?.Keys;
           // A missing item still costs a read unit.
           this.stats.readRequestUnits += keys.length - got.length - (unprocessed?.length ?? 0);
           for (const c of r.ConsumedCapacity ?? []) this.count(c, 'read');
@@ -616,6 +721,7 @@ interface CommitPlan {
   readonly after: Map<string, Known>;
   readonly bytes: number;
   readonly unitsWritten: number;
+  readonly rowsWritten: number;
   readonly writeRequestUnits: number;
 }
 
@@ -659,12 +765,53 @@ export function stateTableDefinition(tableName: string, dueIndexName = DEFAULT_D
  *   await createStateTable(new DynamoDBClient({ endpoint: 'http://127.0.0.1:8000' }), 'millrace-state');
  */
 export async function createStateTable(client: DynamoDBSender, tableName: string, options: { timeoutMs?: number } = {}): Promise<void> {
+  await createTable(client, stateTableDefinition(tableName), options.timeoutMs);
   try {
-    await client.send(new CreateTableCommand(stateTableDefinition(tableName)));
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }));
+  } catch (e) {
+    // Enabling it twice is refused; that is the state we want.
+    if (!(errorName(e) === 'ValidationException' && /already enabled/i.test((e as Error).message))) {
+      throw storeError(`could not enable TTL on ${tableName}`, e);
+    }
+  }
+}
+
+/**
+ * A `@store` table's DynamoDB table as a CreateTable request: on-demand billing, partition key
+ * `millrace:key` (the row's primary key as the engine encodes it); each row attribute is an
+ * attribute of the item.
+ *
+ * @example
+ *   await client.send(new CreateTableCommand(rowTableDefinition('Stock')));
+ */
+export function rowTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: ROW_KEY, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: ROW_KEY, KeyType: 'HASH' }],
+  };
+}
+
+/**
+ * Creates the table of a `@store(type='dynamodb')` table (if it does not exist) and waits until it
+ * is active. For tests and local setups; deployments declare it in infrastructure as code.
+ *
+ * @example
+ *   await createRowTable(client, 'Stock');
+ */
+export async function createRowTable(client: DynamoDBSender, tableName: string, options: { timeoutMs?: number } = {}): Promise<void> {
+  await createTable(client, rowTableDefinition(tableName), options.timeoutMs);
+}
+
+async function createTable(client: DynamoDBSender, input: CreateTableCommandInput, timeoutMs = 120_000): Promise<void> {
+  const tableName = input.TableName!;
+  try {
+    await client.send(new CreateTableCommand(input));
   } catch (e) {
     if (errorName(e) !== 'ResourceInUseException') throw storeError(`could not create table ${tableName}`, e);
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     let status: string | undefined;
     try {
@@ -674,16 +821,8 @@ export async function createStateTable(client: DynamoDBSender, tableName: string
     } catch (e) {
       if (errorName(e) !== 'ResourceNotFoundException') throw storeError(`could not describe table ${tableName}`, e);
     }
-    if (status === 'ACTIVE') break;
+    if (status === 'ACTIVE') return;
     if (Date.now() > deadline) throw new StoreError(`table ${tableName} did not become active (status ${status ?? 'missing'})`);
     await sleep(500);
-  }
-  try {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }));
-  } catch (e) {
-    // Enabling it twice is refused; that is the state we want.
-    if (!(errorName(e) === 'ValidationException' && /already enabled/i.test((e as Error).message))) {
-      throw storeError(`could not enable TTL on ${tableName}`, e);
-    }
   }
 }

@@ -43,6 +43,7 @@ import {
 } from '@google-cloud/firestore';
 import {
   checkDueQuery,
+  checkRowWrites,
   checkUnitWrites,
   CommitTooLargeError,
   decodeUnit,
@@ -51,7 +52,10 @@ import {
   StateConflictError,
   StoreError,
   type StateStore,
+  type Json,
+  type RowWrite,
   type StateStoreStats,
+  type StoredRow,
   type StoredUnit,
   type UnitWrite,
 } from '../../core';
@@ -164,6 +168,33 @@ function knownOf(snap: DocumentSnapshot | undefined): Known {
   return { state: 'live', version, parts: (snap.get('parts') as number | undefined) ?? 1, updateTime: snap.updateTime };
 }
 
+/**
+ * The field holding a `@store` row's key (the engine's encoding of its primary key). Its name
+ * cannot be a SiddhiQL attribute name, so the row's own attributes never clash with it.
+ */
+export const ROW_KEY = 'millrace:key';
+/** A row value Firestore cannot hold as it is (nested lists, tagged values) is kept as JSON text under this field. */
+const JSON_FIELD = 'millrace:json';
+
+function rowDoc(key: string, row: StoredRow): DocumentData {
+  const doc: DocumentData = { [ROW_KEY]: key };
+  for (const [name, v] of Object.entries(row)) doc[name] = v !== null && typeof v === 'object' ? { [JSON_FIELD]: JSON.stringify(v) } : v;
+  return doc;
+}
+
+function rowOf(table: string, doc: DocumentData): StoredRow {
+  const row: Record<string, Json> = {};
+  for (const [name, v] of Object.entries(doc)) {
+    if (name === ROW_KEY) continue;
+    if (v !== null && typeof v === 'object') {
+      const text = (v as Record<string, unknown>)[JSON_FIELD];
+      if (typeof text !== 'string') throw new StateCodecError(`a document of ${table} holds field '${name}' in a form Millrace did not write`);
+      row[name] = JSON.parse(text) as Json;
+    } else row[name] = v as Json;
+  }
+  return row;
+}
+
 export class FirestoreStateStore implements StateStore {
   readonly stats: FirestoreStateStoreStats = {
     loads: 0,
@@ -176,6 +207,8 @@ export class FirestoreStateStore implements StateStore {
     documentReads: 0,
     documentWrites: 0,
     documentDeletes: 0,
+    rowsRead: 0,
+    rowsWritten: 0,
   };
   readonly collectionPath: string;
   private readonly chunkBytes: number;
@@ -260,11 +293,44 @@ export class FirestoreStateStore implements StateStore {
     }
   }
 
-  async commit(writes: readonly UnitWrite[]): Promise<Map<string, number>> {
+  /**
+   * Rows of a `@store` table, one document each in the collection named like the table (id: the
+   * row key, escaped like a unit key): getAll for keys, the whole collection for all rows.
+   */
+  async loadRows(table: string, keys: readonly string[] | null): Promise<Map<string, StoredRow>> {
+    const out = new Map<string, StoredRow>();
+    try {
+      let docs: DocumentSnapshot[];
+      this.stats.requests++;
+      if (keys === null) docs = (await this.db.collection(table).get()).docs;
+      else {
+        const unique = [...new Set(keys)];
+        docs = unique.length ? await this.db.getAll(...unique.map(k => this.rowRef(table, k))) : [];
+        this.stats.documentReads += unique.length;
+      }
+      for (const d of docs) {
+        if (!d.exists) continue;
+        const data = d.data()!;
+        const key = data[ROW_KEY];
+        if (typeof key !== 'string') throw new StateCodecError(`document ${d.ref.path} has no '${ROW_KEY}' field: not a Millrace @store table`);
+        out.set(key, rowOf(table, data));
+        this.stats.rowsRead = (this.stats.rowsRead ?? 0) + 1;
+        this.stats.bytesRead += Buffer.byteLength(JSON.stringify(data), 'utf8');
+        if (keys === null) this.stats.documentReads++;
+      }
+      return out;
+    } catch (e) {
+      throw storeError(`could not load rows of ${table}`, e);
+    }
+  }
+
+  async commit(writes: readonly UnitWrite[], rows: readonly RowWrite[] = []): Promise<Map<string, number>> {
     checkUnitWrites(writes);
+    checkRowWrites(rows);
     // Encoding may reject an engine bug: do it before anything is sent.
     const texts = writes.map(w => (w.value === null ? null : encodeUnit(w.value)));
-    if (writes.length === 0) {
+    const rowDocs = rows.map(r => (r.row === null ? null : rowDoc(r.key, r.row)));
+    if (writes.length === 0 && rows.length === 0) {
       this.stats.commits++;
       return new Map();
     }
@@ -272,6 +338,23 @@ export class FirestoreStateStore implements StateStore {
     for (let attempt = 1; ; attempt++) {
       const prior = await this.priorStates(writes);
       const plan = this.plan(writes, payloads, prior);
+      // Rows of @store tables: unconditional (the global unit's precondition serialises the app's writers).
+      rows.forEach((r, i) => {
+        const doc = rowDocs[i];
+        if (doc === null) {
+          plan.batch.delete(this.rowRef(r.table, r.key));
+          plan.deletes++;
+        } else {
+          plan.batch.set(this.rowRef(r.table, r.key), doc);
+          plan.writes++;
+          plan.bytes += Buffer.byteLength(JSON.stringify(doc), 'utf8');
+        }
+      });
+      if (plan.bytes > MAX_COMMIT_BYTES) {
+        throw new CommitTooLargeError(
+          `a commit of ${writes.length} state units and ${rows.length} table rows writes ${plan.bytes} bytes; one Firestore commit request holds at most 10 MiB`,
+        );
+      }
       let results: WriteResult[];
       try {
         this.stats.requests++;
@@ -299,6 +382,7 @@ export class FirestoreStateStore implements StateStore {
       }
       this.stats.commits++;
       this.stats.unitsWritten += plan.unitsWritten;
+      this.stats.rowsWritten = (this.stats.rowsWritten ?? 0) + rows.length;
       this.stats.bytesWritten += plan.bytes;
       this.stats.documentWrites += plan.writes;
       this.stats.documentDeletes += plan.deletes;
@@ -413,12 +497,11 @@ export class FirestoreStateStore implements StateStore {
       }
       plan.unitsWritten++;
     });
-    if (plan.bytes > MAX_COMMIT_BYTES) {
-      throw new CommitTooLargeError(
-        `a commit of ${writes.length} state units writes ${plan.bytes} compressed bytes; one Firestore commit request holds at most 10 MiB`,
-      );
-    }
     return plan;
+  }
+
+  private rowRef(table: string, key: string): DocumentReference {
+    return this.db.collection(table).doc(unitDocId(key).id);
   }
 
   private unitRef(key: string): DocumentReference {

@@ -13,6 +13,9 @@
  *   that make up the commit; whoever takes the lock next finishes them, so a crash leaves either
  *   none or all of a commit's units visible.
  * - `.tmp-*`: files being written; every file is written to a temp file, fsynced and renamed.
+ * - `rows/<table>/<row key>.json` per row of a `@store` table: a header line `{"key":"..."}` then
+ *   the encoded row; a deleted row is a header `{"key":"...","deleted":true}`. Row files are
+ *   renamed into place by the same (journaled) commit as the units.
  *
  * Loads of several keys take the lock, so they see a consistent snapshot; a single-key load
  * reads without it (each file is replaced atomically). dueUnits reads every header: fine for
@@ -27,6 +30,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
   checkDueQuery,
+  checkRowWrites,
   checkUnitWrites,
   decodeUnit,
   encodeUnit,
@@ -34,7 +38,9 @@ import {
   StateConflictError,
   StoreError,
   type StateStore,
+  type RowWrite,
   type StateStoreStats,
+  type StoredRow,
   type StoredUnit,
   type UnitWrite,
 } from '../../core';
@@ -72,6 +78,7 @@ interface Rename {
 const LOCK = '.lock';
 const LOCK_BREAK = '.lock-break';
 const JOURNAL = '.journal';
+const ROWS = 'rows';
 const TMP_PREFIX = '.tmp-';
 const MAX_NAME = 200;
 
@@ -141,11 +148,55 @@ export class FileStateStore implements StateStore {
     return this.readUnits(unique);
   }
 
-  async commit(writes: readonly UnitWrite[]): Promise<Map<string, number>> {
+  async loadRows(table: string, keys: readonly string[] | null): Promise<Map<string, StoredRow>> {
+    await this.ensureDir();
+    const dir = this.rowDir(table);
+    const read = async (): Promise<Map<string, StoredRow>> => {
+      let names: string[];
+      if (keys === null) {
+        try {
+          names = (await fs.readdir(path.join(this.dir, dir))).filter(n => n.endsWith('.json'));
+        } catch (e) {
+          if (errorCode(e) === 'ENOENT') return new Map();
+          throw storeError(`could not list the rows of '${table}' in ${this.dir}`, e);
+        }
+      } else names = [...new Set(keys)].map(fileNameFor);
+      const out = new Map<string, StoredRow>();
+      for (const name of names) {
+        const file = path.join(this.dir, dir, name);
+        let text: string;
+        try {
+          text = await fs.readFile(file, 'utf8');
+        } catch (e) {
+          if (errorCode(e) === 'ENOENT') continue;
+          throw storeError(`could not read ${file}`, e);
+        }
+        const nl = text.indexOf('\n');
+        let header: { key?: unknown; deleted?: unknown };
+        try {
+          header = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as typeof header;
+        } catch (e) {
+          throw new StateCodecError(`${file} is not a Millrace row file (bad header line)`, { cause: e });
+        }
+        if (typeof header?.key !== 'string') throw new StateCodecError(`${file} is not a Millrace row file (no key)`);
+        if (header.deleted === true) continue;
+        out.set(header.key, decodeUnit(text.slice(nl + 1)) as StoredRow);
+        this.stats.rowsRead = (this.stats.rowsRead ?? 0) + 1;
+        this.stats.bytesRead += Buffer.byteLength(text, 'utf8');
+      }
+      return out;
+    };
+    // As in load: a journal means a half-applied commit; several rows must come from one commit.
+    return keys === null || keys.length > 1 || (await this.exists(this.journalPath)) ? this.withLock(read) : read();
+  }
+
+  async commit(writes: readonly UnitWrite[], rows: readonly RowWrite[] = []): Promise<Map<string, number>> {
     checkUnitWrites(writes);
+    checkRowWrites(rows);
     // Encoding is CPU work and may reject an engine bug: do it before taking the lock.
     const texts = writes.map(w => (w.value === null ? null : encodeUnit(w.value)));
-    if (writes.length === 0) {
+    const rowTexts = rows.map(r => (r.row === null ? null : encodeUnit(r.row)));
+    if (writes.length === 0 && rows.length === 0) {
       this.stats.commits++;
       return new Map();
     }
@@ -174,11 +225,20 @@ export class FileStateStore implements StateStore {
         renames.push({ from: this.tempName(), to: names[i] });
         if (text !== null) versions.set(w.key, last + 1);
       });
+      const rowDirs = new Set<string>();
+      rows.forEach((r, i) => {
+        const dir = this.rowDir(r.table);
+        rowDirs.add(dir);
+        const text = rowTexts[i];
+        contents.push(text === null ? `${JSON.stringify({ key: r.key, deleted: true })}\n` : `${JSON.stringify({ key: r.key })}\n${text}`);
+        renames.push({ from: this.tempName(), to: path.join(dir, fileNameFor(r.key)) });
+      });
 
       let bytes = 0;
       const journaled = renames.length > 1;
       const temps = renames.map(r => r.from);
       try {
+        await Promise.all([...rowDirs].map(d => fs.mkdir(path.join(this.dir, d), { recursive: true })));
         await Promise.all(
           renames.map(async (r, i) => {
             const data = Buffer.from(contents[i], 'utf8');
@@ -216,7 +276,8 @@ export class FileStateStore implements StateStore {
       }
 
       this.stats.commits++;
-      this.stats.unitsWritten += renames.length;
+      this.stats.unitsWritten += renames.length - rows.length;
+      this.stats.rowsWritten = (this.stats.rowsWritten ?? 0) + rows.length;
       this.stats.bytesWritten += bytes;
       return versions;
     });
@@ -330,6 +391,11 @@ export class FileStateStore implements StateStore {
       throw new StoreError(`${file} holds state unit '${String(header.key)}', not '${key}'`);
     }
     return header as Header;
+  }
+
+  /** The directory of a `@store` table's rows, relative to the store's directory. */
+  private rowDir(table: string): string {
+    return path.join(ROWS, fileNameFor(table).slice(0, -'.json'.length));
   }
 
   // -------------------------------------------------------------------------------------------

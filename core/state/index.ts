@@ -6,7 +6,7 @@
  *   import { MemoryStateStore, encodeUnit, type StateStore } from '../state';
  */
 export type { Json } from './json';
-export type { StateStore, StateStoreStats, StoredUnit, UnitWrite } from './state-store';
-export { checkDueQuery, checkUnitWrites } from './state-store';
+export type { RowWrite, StateStore, StateStoreStats, StoredRow, StoredUnit, UnitWrite } from './state-store';
+export { checkDueQuery, checkRowWrites, checkUnitWrites } from './state-store';
 export { decodeUnit, encodeUnit } from './snapshot-codec';
 export { MemoryStateStore } from './memory-state-store';

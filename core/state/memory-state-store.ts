@@ -10,7 +10,17 @@
  */
 import { StateConflictError } from '../errors/millrace-error';
 import { decodeUnit, encodeUnit } from './snapshot-codec';
-import { checkDueQuery, checkUnitWrites, type StateStore, type StateStoreStats, type StoredUnit, type UnitWrite } from './state-store';
+import {
+  checkDueQuery,
+  checkRowWrites,
+  checkUnitWrites,
+  type RowWrite,
+  type StateStore,
+  type StateStoreStats,
+  type StoredRow,
+  type StoredUnit,
+  type UnitWrite,
+} from './state-store';
 
 interface Slot {
   /** Last version written; kept after a delete so a re-created unit never reuses a version. */
@@ -39,8 +49,24 @@ function utf8Length(s: string): number {
 }
 
 export class MemoryStateStore implements StateStore {
-  readonly stats: StateStoreStats = { loads: 0, unitsRead: 0, commits: 0, unitsWritten: 0, bytesRead: 0, bytesWritten: 0 };
+  readonly stats: StateStoreStats = { loads: 0, unitsRead: 0, commits: 0, unitsWritten: 0, bytesRead: 0, bytesWritten: 0, rowsRead: 0, rowsWritten: 0 };
   private readonly slots = new Map<string, Slot>();
+  /** `@store` tables: table -> row key -> encoded row. */
+  private readonly tables = new Map<string, Map<string, string>>();
+
+  async loadRows(table: string, keys: readonly string[] | null): Promise<Map<string, StoredRow>> {
+    const rows = this.tables.get(table);
+    const out = new Map<string, StoredRow>();
+    if (!rows) return out;
+    for (const key of keys ?? rows.keys()) {
+      const text = rows.get(key);
+      if (text === undefined) continue;
+      out.set(key, decodeUnit(text) as StoredRow);
+      this.stats.rowsRead!++;
+      this.stats.bytesRead += utf8Length(text);
+    }
+    return out;
+  }
 
   async load(keys: readonly string[]): Promise<Map<string, StoredUnit>> {
     this.stats.loads++;
@@ -55,10 +81,12 @@ export class MemoryStateStore implements StateStore {
     return out;
   }
 
-  async commit(writes: readonly UnitWrite[]): Promise<Map<string, number>> {
+  async commit(writes: readonly UnitWrite[], rows: readonly RowWrite[] = []): Promise<Map<string, number>> {
     checkUnitWrites(writes);
+    checkRowWrites(rows);
     // Encode everything before touching a slot: a bad value must leave every unit as it was.
     const texts = writes.map(w => (w.value === null ? null : encodeUnit(w.value)));
+    const rowTexts = rows.map(r => (r.row === null ? null : encodeUnit(r.row)));
     for (const w of writes) {
       const slot = this.slots.get(w.key);
       const current = slot === undefined || slot.text === null ? null : slot.version;
@@ -84,6 +112,17 @@ export class MemoryStateStore implements StateStore {
       }
       written++;
     });
+    rows.forEach((r, i) => {
+      let table = this.tables.get(r.table);
+      if (!table) this.tables.set(r.table, (table = new Map()));
+      const text = rowTexts[i];
+      if (text === null) table.delete(r.key);
+      else {
+        table.set(r.key, text);
+        bytes += utf8Length(text);
+      }
+    });
+    this.stats.rowsWritten! += rows.length;
     this.stats.commits++;
     this.stats.unitsWritten += written;
     this.stats.bytesWritten += bytes;

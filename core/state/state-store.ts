@@ -45,6 +45,28 @@ export interface UnitWrite {
   readonly expiresAt?: number | null;
 }
 
+/**
+ * One row of a `@store` table (DESIGN.md section 4): attribute name -> value, values in the
+ * snapshot codec's JSON form (plain strings, finite numbers, booleans and null as they are).
+ */
+export type StoredRow = { readonly [attribute: string]: Json };
+
+/**
+ * A row of a `@store` table written with a commit: one item (document) per row in the backend
+ * table (collection) `table`, under the row's primary key encoded by the engine. Row writes carry
+ * no version condition: every invocation of an app also commits its global unit on its loaded
+ * version, which serialises the app's writers, rows included.
+ *
+ * @example
+ *   { table: 'Stock', key: '["ACME"]', row: { symbol: 'ACME', qty: 10 } }
+ */
+export interface RowWrite {
+  readonly table: string;
+  readonly key: string;
+  /** Null deletes the row (deleting a missing row is no error). */
+  readonly row: StoredRow | null;
+}
+
 export interface StateStore {
   /** One read for all keys; keys that do not exist are absent from the result. */
   load(keys: readonly string[]): Promise<Map<string, StoredUnit>>;
@@ -59,7 +81,15 @@ export interface StateStore {
    * A key may appear once per commit (StoreError otherwise); a value that is not JSON-safe
    * fails the whole commit with StateCodecError.
    */
-  commit(writes: readonly UnitWrite[]): Promise<Map<string, number>>;
+  commit(writes: readonly UnitWrite[], rows?: readonly RowWrite[]): Promise<Map<string, number>>;
+  /**
+   * Rows of a `@store` table, strongly consistent with the last commit: the given keys (missing
+   * ones absent from the result), or with `keys` null every row of the table.
+   *
+   * @example
+   *   const rows = await store.loadRows('Stock', ['["ACME"]']);
+   */
+  loadRows(table: string, keys: readonly string[] | null): Promise<Map<string, StoredRow>>;
   /**
    * Keys of live units whose nextDue is at or before `now`, earliest first, at most `limit` of
    * them. For the scheduled tick; stores backed by an index may answer from a slightly stale view
@@ -82,6 +112,10 @@ export interface StateStoreStats {
   commits: number;
   /** Units written or deleted by successful commits. */
   unitsWritten: number;
+  /** `@store` table rows returned by loadRows. */
+  rowsRead?: number;
+  /** `@store` table rows written or deleted by successful commits. */
+  rowsWritten?: number;
   bytesRead: number;
   bytesWritten: number;
 }
@@ -109,6 +143,26 @@ export function checkUnitWrites(writes: readonly UnitWrite[]): void {
         throw new StoreError(`state unit '${w.key}': ${name} must be null or a finite number, got ${String(t)}`);
       }
     }
+  }
+}
+
+/**
+ * Rejects malformed row writes the same way in every store: an empty table name or key, a row
+ * written twice in one commit, a row that is not an object of attributes.
+ *
+ * @example
+ *   checkRowWrites([{ table: 'T', key: '[1]', row: { id: 1 } }]); // ok
+ */
+export function checkRowWrites(rows: readonly RowWrite[]): void {
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (typeof r.table !== 'string' || r.table === '') throw new StoreError(`a row write needs a table name, got ${JSON.stringify(r.table)}`);
+    if (typeof r.key !== 'string' || r.key === '') throw new StoreError(`a row of '${r.table}' needs a non-empty key, got ${JSON.stringify(r.key)}`);
+    const id = JSON.stringify([r.table, r.key]);
+    if (seen.has(id)) throw new StoreError(`row ${r.key} of '${r.table}' is written twice in one commit`);
+    seen.add(id);
+    if (r.row !== null && (typeof r.row !== 'object' || Array.isArray(r.row)))
+      throw new StoreError(`row ${r.key} of '${r.table}' must be an object of attributes or null`);
   }
 }
 

@@ -12,6 +12,8 @@ import type { StateStore, UnitWrite } from '../../core/state/state-store';
 
 export interface StoreUnderTest {
   store: StateStore;
+  /** A `@store` table the store can write rows to (created by the backend's set-up when it needs one). */
+  rowTable?: string;
   cleanup(): Promise<void>;
 }
 
@@ -381,6 +383,84 @@ export function stateStoreContract(name: string, make: () => Promise<StoreUnderT
       expect(both.get('a')).toEqual({ key: 'a', version: 2, value: x });
       expect(both.get('big-new')).toEqual({ key: 'big-new', version: 1, value: y });
     }, 60_000);
+
+    describe('rows of @store tables', () => {
+      let table: string;
+      beforeEach(() => {
+        table = subject.rowTable ?? 'Rows';
+      });
+
+      test('a table with no rows loads empty, by keys and whole', async () => {
+        expect((await store.loadRows(table, ['["a"]'])).size).toBe(0);
+        expect((await store.loadRows(table, null)).size).toBe(0);
+        expect((await store.loadRows(table, [])).size).toBe(0);
+      });
+
+      test('rows written with a commit load by key (missing keys absent) and all together', async () => {
+        // Prepare
+        const rows = { '["a"]': { sym: 'a', qty: 1 }, '["b"]': { sym: 'b', qty: 2 }, '["c"]': { sym: 'c', qty: 3 } };
+        // Act
+        const versions = await store.commit(
+          [{ key: 'g', value: 1, expectedVersion: null }],
+          Object.entries(rows).map(([key, row]) => ({ table, key, row })),
+        );
+        // Assess
+        expect([...versions]).toEqual([['g', 1]]);
+        const some = await store.loadRows(table, ['["a"]', '["zz"]', '["c"]']);
+        expect(new Map([...some].sort())).toEqual(new Map([['["a"]', rows['["a"]']], ['["c"]', rows['["c"]']]]));
+        expect(new Map([...(await store.loadRows(table, null))].sort())).toEqual(new Map(Object.entries(rows)));
+      });
+
+      test('a row keeps every value form the codec produces', async () => {
+        const row = {
+          s: 'text',
+          empty: '',
+          int: 42,
+          negative: -7,
+          double: 3.25,
+          big: 9007199254740991,
+          yes: true,
+          no: false,
+          nothing: null,
+          set: { $set: ['x', 1] },
+          map: { $map: [['k', [1, 2]], [2, { $num: 'NaN' }]] },
+          list: { $list: [[1, [2, 'three']], null] },
+          unicode: 'ünï 漢字 😀',
+        };
+        await store.commit([], [{ table, key: '[1]', row }]);
+        expect((await store.loadRows(table, ['[1]'])).get('[1]')).toEqual(row);
+        expect((await store.loadRows(table, null)).get('[1]')).toEqual(row);
+      });
+
+      test('a row is replaced by a later write and removed by a null one; removing a missing row is no error', async () => {
+        await store.commit([], [{ table, key: '["a"]', row: { v: 1 } }, { table, key: '["b"]', row: { v: 2 } }]);
+        await store.commit([], [{ table, key: '["a"]', row: { v: 10 } }, { table, key: '["b"]', row: null }, { table, key: '["never"]', row: null }]);
+        expect([...(await store.loadRows(table, null))]).toEqual([['["a"]', { v: 10 }]]);
+      });
+
+      test('keys of any characters and length', async () => {
+        const keys = ['["a/b#c%d"]', '["."]', '[".."]', '["__x__"]', `["${'k'.repeat(2000)}"]`, '["ü 漢 😀"]', '[1,"two",3.5]'];
+        await store.commit([], keys.map((key, i) => ({ table, key, row: { i } })));
+        const byKey = await store.loadRows(table, keys);
+        expect(keys.map(k => byKey.get(k))).toEqual(keys.map((_, i) => ({ i })));
+        expect((await store.loadRows(table, null)).size).toBe(keys.length);
+      });
+
+      test('a commit whose unit conflicts writes none of its rows', async () => {
+        await store.commit([{ key: 'g', value: 1, expectedVersion: null }]);
+        await conflict(store.commit([{ key: 'g', value: 2, expectedVersion: null }], [{ table, key: '["a"]', row: { v: 1 } }]));
+        expect((await store.loadRows(table, null)).size).toBe(0);
+      });
+
+      test('malformed row writes are refused before anything is written', async () => {
+        const g = { key: 'g', value: 1, expectedVersion: null };
+        await expect(store.commit([g], [{ table, key: '["a"]', row: { v: 1 } }, { table, key: '["a"]', row: null }])).rejects.toThrow(StoreError);
+        await expect(store.commit([g], [{ table, key: '', row: { v: 1 } }])).rejects.toThrow(StoreError);
+        await expect(store.commit([g], [{ table: '', key: '["a"]', row: { v: 1 } }])).rejects.toThrow(StoreError);
+        expect(await store.load(['g'])).toEqual(new Map());
+        expect((await store.loadRows(table, null)).size).toBe(0);
+      });
+    });
   });
 }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createStateTable, DynamoDBStateStore, type DynamoDBStateStoreOptions } from '../../adapters/aws/dynamodb-state-store';
+import { createRowTable, createStateTable, DynamoDBStateStore, type DynamoDBStateStoreOptions } from '../../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore, type FirestoreStateStoreOptions } from '../../adapters/gcp/firestore-state-store';
 import { FileStateStore } from '../../adapters/local/file-state-store';
 import { CommitTooLargeError, StateCodecError, StateConflictError, StoreError } from '../../core/errors/millrace-error';
@@ -45,8 +45,9 @@ stateStoreContract('FileStateStore, a new instance per operation', async () => {
 function perOperation(fresh: () => StateStore): StateStore {
   return {
     load: keys => fresh().load(keys),
-    commit: writes => fresh().commit(writes),
+    commit: (writes, rows) => fresh().commit(writes, rows),
     dueUnits: (now, limit) => fresh().dueUnits(now, limit),
+    loadRows: (table, keys) => fresh().loadRows(table, keys),
   };
 }
 
@@ -86,8 +87,17 @@ if (dynamoMissing) console.warn(`SKIPPED: the DynamoDBStateStore contract needs 
   function dynamo(options: Omit<DynamoDBStateStoreOptions, 'tableName'>, perOp: boolean) {
     return async () => {
       const { tableName, cleanup } = await freshTable();
+      const rowTable = `${tableName}-rows`;
+      await createRowTable(client, rowTable);
       const make = () => new DynamoDBStateStore(client, { tableName, ...options });
-      return { store: perOp ? perOperation(make) : make(), cleanup };
+      return {
+        store: perOp ? perOperation(make) : make(),
+        rowTable,
+        cleanup: async () => {
+          await cleanup();
+          await client.send(new DeleteTableCommand({ TableName: rowTable }));
+        },
+      };
     };
   }
 
@@ -204,7 +214,7 @@ if (firestoreMissing) console.warn(`SKIPPED: the FirestoreStateStore contract ne
     return async () => {
       const collection = `contract-${++collections}`;
       const make = () => new FirestoreStateStore(db, { collection, ...options });
-      return { store: perOp ? perOperation(make) : make(), cleanup: async () => {} };
+      return { store: perOp ? perOperation(make) : make(), rowTable: `${collection}-rows`, cleanup: async () => {} };
     };
   }
 
@@ -250,7 +260,7 @@ describe('MemoryStateStore stats', () => {
     await store.load(['a', 'b', 'missing']);
     await store.commit([{ key: 'a', value: null, expectedVersion: 1 }]);
     await expect(store.commit([{ key: 'b', value: 1, expectedVersion: 7 }])).rejects.toThrow(StateConflictError);
-    expect(store.stats).toEqual({ loads: 1, unitsRead: 2, commits: 2, unitsWritten: 3, bytesRead: 2 * bytes, bytesWritten: 2 * bytes });
+    expect(store.stats).toEqual({ loads: 1, unitsRead: 2, commits: 2, unitsWritten: 3, bytesRead: 2 * bytes, bytesWritten: 2 * bytes, rowsRead: 0, rowsWritten: 0 });
   });
 });
 

@@ -57,11 +57,18 @@ function prefixed(store: StateStore, prefix: string): StateStore {
       const loaded = await store.load(keys.map(k => prefix + k));
       return new Map([...loaded].map(([k, u]) => [k.slice(prefix.length), { ...u, key: u.key.slice(prefix.length) }]));
     },
-    commit: async writes => {
-      const versions = await store.commit(writes.map(w => ({ ...w, key: prefix + w.key })));
+    commit: async (writes, rows) => {
+      const versions = await store.commit(
+        writes.map(w => ({ ...w, key: prefix + w.key })),
+        rows?.map(r => ({ ...r, key: prefix + r.key })),
+      );
       return new Map([...versions].map(([k, v]) => [k.slice(prefix.length), v]));
     },
     dueUnits: async (now, limit) => (await store.dueUnits(now, limit)).filter(k => k.startsWith(prefix)).map(k => k.slice(prefix.length)),
+    async loadRows(table, keys) {
+      const rows = await store.loadRows(table, keys && keys.map(k => prefix + k));
+      return new Map([...rows].filter(([k]) => k.startsWith(prefix)).map(([k, r]) => [k.slice(prefix.length), r]));
+    },
   };
 }
 
