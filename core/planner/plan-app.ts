@@ -515,6 +515,7 @@ class AppPlanner {
       });
     let primaryKey: number[] = [];
     const indexes: number[] = [];
+    let store: TablePlan['store'];
     for (const a of d.annotations) {
       const key = a.name.toLowerCase();
       if (key === 'primarykey') {
@@ -522,10 +523,48 @@ class AppPlanner {
         primaryKey = columns(a);
       } else if (key === 'index') indexes.push(...columns(a));
       else if (key === 'indexby') this.error(a.pos, '@IndexBy is no longer supported; use @Index');
-      else if (key === 'store') this.notSupported(a.pos, `@store on table '${d.id}'`);
+      else if (key === 'store') store = this.storeOptions(d, a) ?? store;
     }
-    const plan: TablePlan = { id: d.id, attributes, primaryKey, indexes: [...new Set(indexes)], fingerprint: fingerprint(d) };
+    if (store && !primaryKey.length && !d.annotations.some(a => a.name.toLowerCase() === 'primarykey'))
+      this.error(d.pos, `table '${d.id}' has @store(type='${store.type}') and needs a @PrimaryKey: each row is one item in the store, keyed by it`);
+    const plan: TablePlan = { id: d.id, attributes, primaryKey, indexes: [...new Set(indexes)], fingerprint: fingerprint(d), ...(store ? { store } : {}) };
     this.tables.set(d.id, { ...plan, index: this.tables.size, plan });
+  }
+
+  /**
+   * `@store(type='dynamodb'|'firestore', table.name='...')`: rows are items of their own in the
+   * backend of the function's state store, in the table (collection) `table.name`, default the
+   * table's name. Other store types (rdbms, mongodb, redis, ...) are not available on Millrace.
+   */
+  private storeOptions(d: TableDefinition, a: Annotation): TablePlan['store'] | undefined {
+    let type: string | undefined;
+    let table = d.id;
+    let ok = true;
+    for (const e of a.elements) {
+      const key = e.key?.toLowerCase();
+      if (key === 'type') type = e.value.toLowerCase();
+      else if (key === 'table.name') table = e.value;
+      else {
+        ok = false;
+        this.error(e.pos, e.key ? `@store option '${e.key}' is not known; Millrace takes 'type' and 'table.name'` : `@store takes options as key='value' ('type', 'table.name')`, (e.key ?? e.value).length);
+      }
+    }
+    if (type === undefined) {
+      this.error(a.pos, `@store on table '${d.id}' needs a type: 'dynamodb' or 'firestore'`);
+      return undefined;
+    }
+    if (type !== 'dynamodb' && type !== 'firestore') {
+      this.error(a.pos, `@store(type='${type}') is not available: Millrace keeps table rows in 'dynamodb' or 'firestore' (the backend of the app's state store)`);
+      return undefined;
+    }
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+      const given = a.elements.some(e => e.key?.toLowerCase() === 'table.name');
+      this.error(
+        a.pos,
+        `@store table.name '${table}'${given ? '' : " (the table's name, by default)"} cannot name both a DynamoDB table and a Firestore collection: use 3 to 255 of A-Z a-z 0-9 _ . -${given ? '' : ", or give @store a table.name='...'"}`,
+      );
+    }
+    return ok ? { type, table } : undefined;
   }
 
   private windowDefinition(d: WindowDefinition): void {

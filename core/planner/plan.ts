@@ -101,6 +101,11 @@ export interface TablePlan {
   /** Attribute indexes with a secondary index. */
   readonly indexes: readonly number[];
   readonly fingerprint: string;
+  /**
+   * `@store(type=..., table.name=...)`: the rows live one item per row in the state store's
+   * backend, in this table (collection), not in the app's global unit.
+   */
+  readonly store?: { readonly type: 'dynamodb' | 'firestore'; readonly table: string };
 }
 
 export interface NamedWindowPlan {

@@ -22,6 +22,7 @@ import { parseCron } from './cron';
 import { planOnDemand } from '../planner/plan-app';
 import type { StreamSchema } from '../planner/schema';
 import type { Json } from '../state/json';
+import type { RowWrite, StoredRow } from '../state/state-store';
 import { StateRegistry, type RestoreReport, type StateCell } from '../state/state-spec';
 import { EventKind, type StreamEvent, type Value } from './event';
 import { newEvalCtx, type EvalCtx } from './eval-context';
@@ -29,7 +30,7 @@ import { Scheduler } from './scheduler';
 import { makeRateLimiter } from './rate-limiter';
 import { groupsSpec, makeSelector } from './selector';
 import { buildStateRuntime } from './state/state-runtime';
-import { TableRuntime, tableSpec } from './table';
+import { rowFromStored, TableRuntime, tableSpec } from './table';
 
 type Receiver = (chunk: StreamEvent[]) => void;
 
@@ -279,6 +280,7 @@ export class AppRuntime {
   restoreUnits(global: RuntimeSnapshot | null, units: ReadonlyMap<string, Json>): RestoreReport {
     this.split = true;
     const report = global ? this.restore(global) : { unknown: [], versionChanged: [] };
+    for (const t of this.tables) if (t.plan.store) t.data.beginPartial();
     for (const [unit, json] of units) {
       for (const pu of this.partitionUnits) {
         const key = pu.keyOfUnit(unit);
@@ -287,6 +289,36 @@ export class AppRuntime {
       for (const au of this.aggregationUnits) if (au.has(unit)) au.load(unit, json);
     }
     return report;
+  }
+
+  /**
+   * Gives a `@store` table rows loaded from the store (after `restoreUnits`); a null row means the
+   * store has no row under that key. `complete`: these are all the table's rows.
+   */
+  provideRows(tableId: string, rows: Iterable<readonly [string, StoredRow | null]>, complete: boolean): void {
+    const t = this.tables.find(x => x.plan.id === tableId);
+    if (!t?.plan.store || !t.data.partial) throw new Error(`table '${tableId}' does not keep its rows in a store`);
+    const attrs = t.plan.attributes;
+    t.data.provide([...rows].map(([k, r]) => [k, r && rowFromStored(r, attrs)] as const), complete);
+  }
+
+  /**
+   * What this run needed of `@store` tables and was not given: row keys, or null for every row.
+   * When anything is listed, the run answered from incomplete rows: load them and run again.
+   */
+  rowsNeeded(): { tableId: string; table: string; keys: string[] | null }[] {
+    const out: { tableId: string; table: string; keys: string[] | null }[] = [];
+    for (const t of this.tables) {
+      const p = t.data.partial;
+      if (!t.plan.store || !p || !p.needed.size || p.complete) continue;
+      out.push({ tableId: t.plan.id, table: t.plan.store.table, keys: p.needed.has('*') ? null : [...p.needed] });
+    }
+    return out;
+  }
+
+  /** The `@store` table rows this run inserted, updated or deleted, for the commit. */
+  rowWrites(): RowWrite[] {
+    return this.tables.flatMap(t => (t.plan.store && t.data.partial ? t.data.rowWrites(t.plan.store.table, t.plan.attributes) : []));
   }
 
   /**

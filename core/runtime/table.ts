@@ -1,10 +1,11 @@
 import type { Logger } from '../io/logger';
 import type { StoreConditionPlan, TablePlan } from '../planner/plan';
 import type { Json } from '../state/json';
+import type { RowWrite, StoredRow } from '../state/state-store';
 import type { StateCell, StateSpec } from '../state/state-spec';
 import type { Value } from './event';
 import type { EvalCtx, TableAccess } from './eval-context';
-import { decodeRow, encodeRow } from './value-codec';
+import { decodeRow, decodeValue, encodeRow, encodeValue } from './value-codec';
 
 type Row = Value[];
 
@@ -22,17 +23,52 @@ function keyOf(vals: readonly Value[]): Key {
 }
 
 /**
+ * The store's key of a row: its primary-key values in the codec's form, as JSON text.
+ *
+ * @example
+ *   rowKeyOf(['ACME', 3]) // '["ACME",3]'
+ */
+export function rowKeyOf(values: readonly Value[]): string {
+  return JSON.stringify(encodeRow(values));
+}
+
+/**
+ * What a `@store` table knows of the store's rows in this invocation: the keys whose row (or
+ * absence) was loaded, whether all rows were, what the run needed and did not have, and which
+ * rows it changed.
+ */
+interface Partial {
+  complete: boolean;
+  readonly known: Set<string>;
+  /** Keys of rows looked up or written without being loaded; '*' when a scan needed every row. */
+  readonly needed: Set<string>;
+  /** Row key -> primary-key values of the rows inserted, updated or deleted. */
+  readonly dirty: Map<string, Value[]>;
+}
+
+/**
  * A table's rows in insertion order, with the primary-key map and secondary indexes derived from
  * them. Only the rows are snapshotted; the indexes are rebuilt on restore.
+ *
+ * A `@store` table holds only the rows loaded for this invocation: a look-up of a key it has not
+ * loaded, or a scan before all rows are loaded, is answered from what it has and noted in
+ * `partial.needed`; the invocation runner then loads those rows and runs the batch again.
  */
 export class TableData {
   readonly rows = new Set<Row>();
   readonly byKey = new Map<Key, Row>();
   /** Attribute index -> value -> rows. */
   readonly byIndex = new Map<number, Map<Key, Set<Row>>>();
+  /** Set for a `@store` table run by the invocation runner; null when the table holds all its rows. */
+  partial: Partial | null = null;
 
   constructor(private readonly plan: TablePlan) {
     for (const i of plan.indexes) this.byIndex.set(i, new Map());
+  }
+
+  /** From now on the rows live in the store: this table holds only those provided (see class doc). */
+  beginPartial(): void {
+    this.partial = { complete: false, known: new Set(), needed: new Set(), dirty: new Map() };
   }
 
   keyOfRow(row: Row): Key {
@@ -42,23 +78,20 @@ export class TableData {
 
   /** Adds a row; false when the primary key is already taken. */
   add(row: Row): boolean {
-    if (this.plan.primaryKey.length) {
-      const k = this.keyOfRow(row);
-      if (this.byKey.has(k)) return false;
-      this.byKey.set(k, row);
-    }
-    this.rows.add(row);
-    for (const [i, m] of this.byIndex) {
-      const k = row[i];
-      let set = m.get(k);
-      if (!set) m.set(k, (set = new Set()));
-      set.add(row);
-    }
+    if (!this.partial) return this.put(row);
+    const values = this.plan.primaryKey.map(i => row[i]);
+    const rk = this.note(values);
+    if (!this.put(row)) return false;
+    this.partial.dirty.set(rk, values);
     return true;
   }
 
   remove(row: Row): void {
     if (!this.rows.delete(row)) return;
+    if (this.partial) {
+      const values = this.plan.primaryKey.map(i => row[i]);
+      this.partial.dirty.set(this.note(values), values);
+    }
     if (this.plan.primaryKey.length) this.byKey.delete(this.keyOfRow(row));
     for (const [i, m] of this.byIndex) {
       const k = row[i];
@@ -73,21 +106,87 @@ export class TableData {
   /** The rows that may satisfy the condition: a look-up when it allows one, else all rows. */
   candidates(ctx: EvalCtx, cond: StoreConditionPlan): Iterable<Row> {
     const l = cond.lookup;
-    if (!l) return this.rows;
-    const key = l.keys.length === 1 ? l.keys[0](ctx) : keyOf(l.keys.map(k => k(ctx)));
+    if (!l) return this.all();
     if (l.kind === 'primaryKey') {
-      const r = this.byKey.get(key);
+      const values = l.keys.map(k => k(ctx));
+      if (this.partial) this.note(values);
+      const r = this.byKey.get(values.length === 1 ? values[0] : keyOf(values));
       return r ? [r] : NO_ROWS;
     }
+    if (this.partial && !this.partial.complete) this.partial.needed.add('*');
+    const key = l.keys.length === 1 ? l.keys[0](ctx) : keyOf(l.keys.map(k => k(ctx)));
     return this.byIndex.get(l.attributes[0])?.get(key) ?? NO_ROWS;
   }
+
+  /** Every row (for a scan). */
+  all(): Iterable<Row> {
+    if (this.partial && !this.partial.complete) this.partial.needed.add('*');
+    return this.rows;
+  }
+
+  /** Rows loaded from the store: they are the store's truth, not changes. */
+  provide(rows: Iterable<readonly [string, Row | null]>, complete: boolean): void {
+    const p = this.partial!;
+    for (const [rk, row] of rows) {
+      p.known.add(rk);
+      if (row) this.put(row);
+    }
+    if (complete) p.complete = true;
+  }
+
+  /** The rows this run changed, as store writes. */
+  rowWrites(table: string, attributes: readonly { name: string }[]): RowWrite[] {
+    const out: RowWrite[] = [];
+    for (const [key, values] of this.partial?.dirty ?? []) {
+      const row = this.byKey.get(values.length === 1 ? values[0] : keyOf(values));
+      out.push({ table, key, row: row ? rowToStored(row, attributes) : null });
+    }
+    return out;
+  }
+
+  /** The row key of these primary-key values, noted as needed when the store's row is not loaded. */
+  private note(values: readonly Value[]): string {
+    const rk = rowKeyOf(values);
+    const p = this.partial!;
+    if (!p.complete && !p.known.has(rk)) p.needed.add(rk);
+    return rk;
+  }
+
+  private put(row: Row): boolean {
+    if (this.plan.primaryKey.length) {
+      const k = this.keyOfRow(row);
+      if (this.byKey.has(k)) return false;
+      this.byKey.set(k, row);
+    }
+    this.rows.add(row);
+    for (const [i, m] of this.byIndex) {
+      const k = row[i];
+      let set = m.get(k);
+      if (!set) m.set(k, (set = new Set()));
+      set.add(row);
+    }
+    return true;
+  }
+}
+
+/** A row as the store keeps it: attribute name -> value in the codec's form. */
+export function rowToStored(row: Row, attributes: readonly { name: string }[]): StoredRow {
+  const out: Record<string, Json> = {};
+  attributes.forEach((a, i) => (out[a.name] = encodeValue(row[i])));
+  return out;
+}
+
+/** A stored row back as a row of the table's attributes (a missing attribute reads as null). */
+export function rowFromStored(stored: StoredRow, attributes: readonly { name: string }[]): Row {
+  return attributes.map(a => decodeValue(stored[a.name] ?? null));
 }
 
 export function tableSpec(plan: TablePlan): StateSpec<TableData> {
   return {
     version: 1,
     create: () => new TableData(plan),
-    snapshot: t => [...t.rows].map(encodeRow) as Json,
+    // A @store table run by the invocation runner keeps its rows as items of their own (rowWrites).
+    snapshot: t => (t.partial ? [] : ([...t.rows].map(encodeRow) as Json)),
     restore: j => {
       const t = new TableData(plan);
       for (const r of j as Json[][]) t.add(decodeRow(r));

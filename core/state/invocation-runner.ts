@@ -1,11 +1,11 @@
-import { CommitTooLargeError, StateCodecError, StateConflictError, UnitsNeededError } from '../errors/millrace-error';
+import { CommitTooLargeError, StateCodecError, StateConflictError, StoreError, UnitsNeededError } from '../errors/millrace-error';
 import type { Logger } from '../io/logger';
 import type { AppPlan } from '../planner/plan';
 import { AppRuntime, type QueryResult, type RuntimeSnapshot } from '../runtime/app-runtime';
 import { EventKind, type StreamEvent, type Value } from '../runtime/event';
 import { decodeRow, encodeRow } from '../runtime/value-codec';
 import type { Json } from './json';
-import type { StateStore, StoredUnit, UnitWrite } from './state-store';
+import type { StateStore, StoredRow, StoredUnit, UnitWrite } from './state-store';
 
 /**
  * Where a record came from, so that a replay changes nothing: a Kinesis shard and sequence number
@@ -115,6 +115,30 @@ interface UnitValue {
   readonly outbox?: [string, string, number, Json[]][];
 }
 
+/**
+ * Holds what a run logs until it is committed: a run redone (a conflict, more state to load, a
+ * shorter prefix) would otherwise log its errors and `#log` lines twice.
+ */
+class BufferedLogger implements Logger {
+  private readonly lines: [keyof Logger, string][] = [];
+  debug(m: string): void {
+    this.lines.push(['debug', m]);
+  }
+  info(m: string): void {
+    this.lines.push(['info', m]);
+  }
+  warn(m: string): void {
+    this.lines.push(['warn', m]);
+  }
+  error(m: string): void {
+    this.lines.push(['error', m]);
+  }
+  flushTo(logger: Logger): void {
+    for (const [level, m] of this.lines) logger[level](m);
+    this.lines.length = 0;
+  }
+}
+
 /** Compares decimal sequence numbers of any length. */
 function seqAfter(a: string, b: string): boolean {
   return a.length !== b.length ? a.length > b.length : a > b;
@@ -155,6 +179,8 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
   /** The records this attempt commits: all of them, or a prefix after a failure (step 7). */
   let records = req.records;
   let failure: unknown;
+  /** Rows of @store tables loaded for this batch: per table id, all of them or by key (null: no row). */
+  const rowCache = new Map<string, { complete: boolean; rows: Map<string, StoredRow | null> }>();
   for (let attempt = 1, rounds = 0; ; ) {
     // Step 3: the global unit first; it says which partition keys exist and which timers are due.
     const loaded = (await req.store.load([req.unitKey])).get(req.unitKey);
@@ -177,8 +203,10 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     }
 
     // Step 4: a fresh runtime, restored; the clock moves and the records are processed in order.
-    const runtime = new AppRuntime(req.plan, { logger: req.logger });
+    const logs = new BufferedLogger();
+    const runtime = new AppRuntime(req.plan, { logger: logs });
     runtime.restoreUnits(global?.state ?? null, units);
+    for (const [tableId, c] of rowCache) runtime.provideRows(tableId, c.rows, c.complete);
     const outputs: OutputEvent[] = [];
     let recordId = '';
     let rank = 0;
@@ -243,6 +271,24 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
       for (const u of err.units) extra.add(u);
       continue;
     }
+    // @store rows the run needed and did not have: it answered from incomplete rows. Load them
+    // (one read per table) and run again; each round loads more, and a scan loads them all.
+    const wanted = runtime.rowsNeeded();
+    if (wanted.length) {
+      if (++rounds > 64) throw new StoreError(`the batch kept needing more @store table rows after 64 rounds`);
+      await Promise.all(
+        wanted.map(async w => {
+          const loadedRows = await req.store.loadRows(w.table, w.keys);
+          let c = rowCache.get(w.tableId);
+          if (!c) rowCache.set(w.tableId, (c = { complete: false, rows: new Map() }));
+          if (w.keys === null) {
+            c.complete = true;
+            c.rows = new Map(loadedRows);
+          } else for (const k of w.keys) c.rows.set(k, loadedRows.get(k) ?? null);
+        }),
+      );
+      continue;
+    }
     if (failedAt >= 0) {
       const src = records[failedAt].source;
       req.logger?.error(
@@ -272,7 +318,9 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
       if (stored && !split.units.has(u)) writes.push({ key: storeKey(u), value: null, expectedVersion: stored.version });
     }
     try {
-      const versions = await req.store.commit(writes);
+      const versions = await req.store.commit(writes, runtime.rowWrites());
+      // What the committed run logged (a run that was redone logs nothing).
+      if (req.logger) logs.flushTo(req.logger);
       const committed = versions.get(req.unitKey)!;
       // Step 6: publish what was committed.
       if (req.publish) {
@@ -282,9 +330,8 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
       const failed = req.records.map((_, i) => i).slice(records.length);
       return { outputs, version: committed, attempts: attempt, nextDue: value.nextDue, queryResults, unitsWritten: writes.length, skipped, failed, failure: failed.length ? failure : undefined };
     } catch (err) {
-      if (err instanceof CommitTooLargeError) {
+      if (err instanceof CommitTooLargeError && records.length > 1) {
         // Step 7: commit what fits and let the platform redeliver the rest.
-        if (records.length <= 1) throw err;
         const keep = Math.ceil(records.length / 2);
         req.logger?.warn(`the effects of ${records.length} records do not fit in one commit (${err.message}); committing the first ${keep}, the rest are reported as failed`);
         failure = err;
@@ -292,11 +339,14 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
         continue;
       }
       if (!(err instanceof StateConflictError) || attempt >= maxAttempts) {
+        // The batch fails as a whole: what its last run logged helps to see why.
+        if (req.logger) logs.flushTo(req.logger);
         if (err instanceof StateConflictError)
           throw new StateConflictError(req.unitKey, err.expectedVersion, err.currentVersion, { cause: new Error(`gave up after ${attempt} attempts`) });
         throw err;
       }
       req.logger?.debug(`state unit '${err.key}' changed under us (attempt ${attempt}); redoing the batch`);
+      rowCache.clear(); // rows may have changed with the unit
       await sleep(Math.min(1000, 10 * 2 ** (attempt - 1)) * (0.5 + random()));
       attempt++;
     }

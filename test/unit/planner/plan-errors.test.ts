@@ -53,6 +53,7 @@ describe('planner errors', () => {
     ['bool compared with int', 'define stream A (b bool, x int); from A[b == x] select x insert into B;', 'bool cannot be compared with int'],
     ['coalesce of mixed types', 'define stream A (x int, y long); from A select coalesce(x, y) as z insert into B;', 'Coalesce cannot have parameters with different type'],
     ['ifThenElse branches of different types', "define stream A (x int); from A select ifThenElse(x > 1, 1, 'a') as z insert into B;", 'ifThenElse'],
+    ['a store type Millrace does not have', "define stream A (x int); @store(type='rdbms') @PrimaryKey('x') define table T (x int); from A select x insert into T;", "@store(type='rdbms') is not available"],
     ['an unknown window', 'define stream A (x int); from A#window.foo(1) select x insert into B;', "No extension exist for window 'foo'"],
     ['a window parameter of the wrong type', "define stream A (x int); from A#window.length('ten') select x insert into B;", 'must be a constant int'],
     ['an aggregate in a filter', 'define stream A (x int); from A[sum(x) > 1] select x insert into B;', 'cannot be used here'],
@@ -70,7 +71,6 @@ describe('planner errors', () => {
   });
 
   test.each([
-    ['a table in a store', "define stream A (x int); @store(type='rdbms') define table T (x int); from A select x insert into C;", "@store on table 'T'", '@store'],
     ["@OnError(action='STORE')", "@OnError(action='STORE') define stream A (x int); from A select x insert into C;", "@OnError(action='STORE')", '@OnError'],
   ])('says %s is not supported yet, at its position', (_what, app, what, at) => {
     const e = planErrors(app);
