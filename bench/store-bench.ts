@@ -10,7 +10,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createStateTable, DynamoDBStateStore } from '../adapters/aws/dynamodb-state-store';
+import { createRowTable, createStateTable, DynamoDBStateStore } from '../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { BENCH_START_TIME, syntheticRow } from '../adapters/local/synthetic-source';
 import { compileApp, encodeUnit, runInvocation, type AttributeSchema, type InputRecord, type Json, type StateStore } from '../core';
@@ -43,11 +43,8 @@ const SCENARIOS: Scenario[] = [
 /** Counters both stores keep; DynamoDB adds request units, Firestore document counts. */
 type Counters = Record<string, number>;
 
-/**
- * Passes the unit's next due time on to the store, as the invocation runner does not yet: a
- * deployment needs it for the tick, and on DynamoDB it costs an index write.
- */
-function withNextDue(store: StateStore, timing: { ms: number }): StateStore {
+/** Times every store call (the runner's own time is the rest). */
+function timedStore(store: StateStore, timing: { ms: number }): StateStore {
   const timed = async <T>(f: () => Promise<T>): Promise<T> => {
     const t = performance.now();
     try {
@@ -58,16 +55,7 @@ function withNextDue(store: StateStore, timing: { ms: number }): StateStore {
   };
   return {
     load: keys => timed(() => store.load(keys)),
-    commit: (writes, rows) =>
-      timed(() =>
-        store.commit(
-          writes.map(w => {
-            const nextDue = (w.value as { nextDue?: unknown } | null)?.nextDue;
-            return { ...w, nextDue: w.nextDue ?? (typeof nextDue === 'number' ? nextDue : null) };
-          }),
-          rows,
-        ),
-      ),
+    commit: (writes, rows) => timed(() => store.commit(writes, rows)),
     dueUnits: (now, limit) => timed(() => store.dueUnits(now, limit)),
     loadRows: (table, keys) => timed(() => store.loadRows(table, keys)),
   };
@@ -87,7 +75,7 @@ async function runScenario(backend: string, make: () => Backend, s: Scenario): P
   const plan = compileApp(APP);
   const raw = make();
   const timing = { ms: 0 };
-  const store = withNextDue(raw.store, timing);
+  const store = timedStore(raw.store, timing);
   const unitKey = `bench/${s.batch}/global`;
   const outputStreams = new Set(['Out']);
   let i = 0;
@@ -155,6 +143,79 @@ async function runScenario(backend: string, make: () => Backend, s: Scenario): P
   return line;
 }
 
+const TABLE_ROWS = 10_000;
+const tableApp = (table: string) => `@app:name('StoreTableBench')
+define stream Order (sku string, qty int);
+define stream Restock (sku string, qty int);
+@store(type='dynamodb', table.name='${table}') @PrimaryKey('sku')
+define table Stock (sku string, qty int);
+from Restock select sku, qty update or insert into Stock on Stock.sku == sku;
+from Order join Stock on Order.sku == Stock.sku select Order.sku, Stock.qty - Order.qty as left insert into Left;
+from Order select sku, qty update Stock set Stock.qty = Stock.qty - qty on Stock.sku == sku;`;
+
+/**
+ * A @store table of 10,000 rows, one item each: per invocation of `batch` orders, each looking up
+ * one row by primary key and updating it, the rows read and written and what they cost.
+ */
+async function runTableScenario(backend: string, make: () => Backend, table: string, batch: number): Promise<Record<string, unknown>> {
+  const plan = compileApp(tableApp(table));
+  const raw = make();
+  const timing = { ms: 0 };
+  const store = timedStore(raw.store, timing);
+  const unitKey = `bench-table/${batch}/global`;
+  const outputStreams = new Set(['Left']);
+  let time = BENCH_START_TIME;
+  // Fill the table: 90 rows per invocation (a DynamoDB transaction holds 100 items).
+  for (let at = 0; at < TABLE_ROWS; at += 90) {
+    const records = Array.from({ length: Math.min(90, TABLE_ROWS - at) }, (_, j) => ({ stream: 'Restock', time: time++, data: [`sku${at + j}`, 1_000_000] }));
+    const r = await runInvocation({ plan, store, unitKey, records, outputStreams });
+    if (r.failed.length) throw new Error(`filling the table: ${r.failed.length} records did not commit`);
+  }
+  const measured = 20;
+  const before = raw.counters();
+  timing.ms = 0;
+  const started = performance.now();
+  let failed = 0;
+  let n = 0;
+  for (let m = 0; m < measured; m++) {
+    // Distinct keys spread over the table: every look-up is a row the batch has not loaded.
+    const records = Array.from({ length: batch }, () => ({ stream: 'Order', time: time++, data: [`sku${(n++ * 7919) % TABLE_ROWS}`, 1] }));
+    failed += (await runInvocation({ plan, store, unitKey, records, outputStreams })).failed.length;
+  }
+  const elapsed = performance.now() - started;
+  const after = raw.counters();
+  const per = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) / measured;
+  const line: Record<string, unknown> = {
+    bench: 'store-table',
+    backend,
+    tableRows: TABLE_ROWS,
+    batch,
+    invocations: measured,
+    failedRecordsPerInvocation: failed / measured,
+    msPerInvocation: round(elapsed / measured),
+    storeMsPerInvocation: round(timing.ms / measured),
+    roundTripsPerInvocation: round(per('requests')),
+    rowsReadPerInvocation: round(per('rowsRead')),
+    rowsWrittenPerInvocation: round(per('rowsWritten')),
+    bytesReadPerInvocation: Math.round(per('bytesRead')),
+    bytesWrittenPerInvocation: Math.round(per('bytesWritten')),
+  };
+  if ('readRequestUnits' in after) {
+    const billedR = per('consumedReadUnits') > 0 ? per('consumedReadUnits') : per('readRequestUnits');
+    const billedW = per('consumedWriteUnits') > 0 ? per('consumedWriteUnits') : per('writeRequestUnits');
+    Object.assign(line, {
+      readUnitsPerInvocation: round(billedR),
+      writeUnitsPerInvocation: round(billedW),
+      estimatedReadUnitsPerInvocation: round(per('readRequestUnits')),
+      estimatedWriteUnitsPerInvocation: round(per('writeRequestUnits')),
+      usdPerMillionEvents: round(((billedR * USD_PER_RRU + billedW * USD_PER_WRU) * 1e6) / batch),
+    });
+  } else {
+    Object.assign(line, { documentReadsPerInvocation: round(per('documentReads')), documentWritesPerInvocation: round(per('documentWrites')) });
+  }
+  return line;
+}
+
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
@@ -177,6 +238,11 @@ async function main(): Promise<void> {
         const line = await runScenario('dynamodb-local', () => backendOf(new DynamoDBStateStore(client, { tableName: 'bench' })), s);
         console.log(JSON.stringify(line));
       }
+      await createRowTable(client, 'bench-stock');
+      for (const batch of [10, 50]) {
+        const line = await runTableScenario('dynamodb-local', () => backendOf(new DynamoDBStateStore(client, { tableName: 'bench' })), 'bench-stock', batch);
+        console.log(JSON.stringify(line));
+      }
     } finally {
       client.destroy();
       await ddb.stop();
@@ -192,6 +258,10 @@ async function main(): Promise<void> {
     try {
       for (const s of SCENARIOS) {
         const line = await runScenario('firestore-emulator', () => backendOf(new FirestoreStateStore(db, { collection: 'bench' })), s);
+        console.log(JSON.stringify(line));
+      }
+      for (const batch of [10, 50]) {
+        const line = await runTableScenario('firestore-emulator', () => backendOf(new FirestoreStateStore(db, { collection: 'bench' })), 'bench-stock', batch);
         console.log(JSON.stringify(line));
       }
     } finally {

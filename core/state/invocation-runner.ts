@@ -181,24 +181,36 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
   let failure: unknown;
   /** Rows of @store tables loaded for this batch: per table id, all of them or by key (null: no row). */
   const rowCache = new Map<string, { complete: boolean; rows: Map<string, StoredRow | null> }>();
+  /** The global unit and the key units (null: absent) as loaded for the current attempt. */
+  let base: { loaded: StoredUnit | undefined; keyUnits: Map<string, StoredUnit | null> } | null = null;
   for (let attempt = 1, rounds = 0; ; ) {
     // Step 3: the global unit first; it says which partition keys exist and which timers are due.
-    const loaded = (await req.store.load([req.unitKey])).get(req.unitKey);
-    const global = loaded ? readUnit(req.unitKey, loaded.value) : null;
-    if (global && global.app !== req.plan.name)
-      req.logger?.warn(`state unit '${req.unitKey}' was written by app '${global.app}', now read by '${req.plan.name}'`);
-    // Step 6 of the previous invocation may not have finished: publish its outbox again first.
-    if (loaded && global?.outbox?.length && req.publish && !req.published?.has(req.unitKey, loaded.version)) {
-      await req.publish(global.outbox.map(([id, stream, time, row]) => ({ id, stream, event: { timestamp: time, data: decodeRow(row), type: EventKind.CURRENT } })));
-      req.published?.add(req.unitKey, loaded.version);
+    // A run redone to load more state reuses what it loaded; only a conflict reads everything again.
+    if (!base) {
+      const first = (await req.store.load([req.unitKey])).get(req.unitKey);
+      base = { loaded: first, keyUnits: new Map() };
+      const g = first ? readUnit(req.unitKey, first.value) : null;
+      if (g && g.app !== req.plan.name) req.logger?.warn(`state unit '${req.unitKey}' was written by app '${g.app}', now read by '${req.plan.name}'`);
+      // Step 6 of the previous invocation may not have finished: publish its outbox again first.
+      if (first && g?.outbox?.length && req.publish && !req.published?.has(req.unitKey, first.version)) {
+        await req.publish(g.outbox.map(([id, stream, time, row]) => ({ id, stream, event: { timestamp: time, data: decodeRow(row), type: EventKind.CURRENT } })));
+        req.published?.add(req.unitKey, first.version);
+      }
     }
+    const loaded = base.loaded;
+    const keyUnits = base.keyUnits;
+    const global = loaded ? readUnit(req.unitKey, loaded.value) : null;
     const probe = new AppRuntime(req.plan);
     probe.restoreUnits(global?.state ?? null, new Map());
     const needed = new Set([...probe.unitsNeededFor(records), ...extra]);
-    const keyUnits = needed.size ? await req.store.load([...needed].map(storeKey)) : new Map<string, StoredUnit>();
+    const toLoad = [...needed].filter(u => !keyUnits.has(u));
+    if (toLoad.length) {
+      const got = await req.store.load(toLoad.map(storeKey));
+      for (const u of toLoad) keyUnits.set(u, got.get(storeKey(u)) ?? null);
+    }
     const units = new Map<string, Json>();
     for (const u of needed) {
-      const stored = keyUnits.get(storeKey(u));
+      const stored = keyUnits.get(u);
       if (stored) units.set(u, stored.value);
     }
 
@@ -311,10 +323,10 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     };
     // The global unit carries the next due timer, so the tick finds due units through the store's index.
     const writes: UnitWrite[] = [{ key: req.unitKey, value: value as unknown as Json, expectedVersion: loaded ? loaded.version : null, nextDue: value.nextDue }];
-    for (const [u, v] of split.units) writes.push({ key: storeKey(u), value: v, expectedVersion: keyUnits.get(storeKey(u))?.version ?? null });
+    for (const [u, v] of split.units) writes.push({ key: storeKey(u), value: v, expectedVersion: keyUnits.get(u)?.version ?? null });
     // A purged key's unit is deleted when it was loaded; otherwise the store's expiry removes it.
     for (const u of split.removed) {
-      const stored = keyUnits.get(storeKey(u));
+      const stored = keyUnits.get(u);
       if (stored && !split.units.has(u)) writes.push({ key: storeKey(u), value: null, expectedVersion: stored.version });
     }
     try {
@@ -346,7 +358,9 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
         throw err;
       }
       req.logger?.debug(`state unit '${err.key}' changed under us (attempt ${attempt}); redoing the batch`);
-      rowCache.clear(); // rows may have changed with the unit
+      // Everything may have changed with the unit: load it all again.
+      base = null;
+      rowCache.clear();
       await sleep(Math.min(1000, 10 * 2 ** (attempt - 1)) * (0.5 + random()));
       attempt++;
     }
