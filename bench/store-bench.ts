@@ -7,14 +7,13 @@
 // apart, so the 1-minute window holds 6,000 of them once full. Invocations before the window is
 // full are a warm-up and are not measured. Emulator latency is not cloud latency: read the
 // times as relative figures, the round trips, bytes and units as what a deployment would see.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createRowTable, createStateTable, DynamoDBStateStore } from '../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { BENCH_START_TIME, syntheticRow } from '../adapters/local/synthetic-source';
 import { compileApp, encodeUnit, runInvocation, type AttributeSchema, type InputRecord, type Json, type StateStore } from '../core';
 import { dynamoDBLocalMissing, firestoreEmulatorMissing, startDynamoDBLocal, startFirestoreEmulator } from '../test/helpers/emulators';
+import { dynamoDBClientFor } from '../test/helpers/local-clients';
 
 const APP = `@app:name('StoreBench')
 define stream S (k string, v double);
@@ -227,12 +226,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ bench: 'state-store', backend: 'dynamodb-local', skipped: dynamoMissing }));
   } else {
     const ddb = await startDynamoDBLocal();
-    const client = new DynamoDBClient({
-      endpoint: ddb.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
-    });
+    const client = dynamoDBClientFor(ddb);
     try {
       await createStateTable(client, 'bench');
       for (const s of SCENARIOS) {

@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createRowTable, createStateTable, DynamoDBStateStore, type DynamoDBStateStoreOptions } from '../../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore, type FirestoreStateStoreOptions } from '../../adapters/gcp/firestore-state-store';
 import { FileStateStore } from '../../adapters/local/file-state-store';
@@ -18,6 +17,7 @@ import {
   startFirestoreEmulator,
   type RunningEmulator,
 } from '../helpers/emulators';
+import { dynamoDBClientFor } from '../helpers/local-clients';
 import { stateStoreContract } from './state-store.contract';
 
 async function tempDir(): Promise<string> {
@@ -64,12 +64,7 @@ if (dynamoMissing) console.warn(`SKIPPED: the DynamoDBStateStore contract needs 
 
   beforeAll(async () => {
     ddb = await startDynamoDBLocal();
-    client = new DynamoDBClient({
-      endpoint: ddb.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
-    });
+    client = dynamoDBClientFor(ddb);
   }, 120_000);
 
   afterAll(async () => {

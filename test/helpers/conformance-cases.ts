@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../adapters/local/file-state-store';
-import { MemoryStateStore, silentLogger, type StateStore } from '../../core';
+import { compileApp, MemoryStateStore, silentLogger, type AppPlan, type InputRecord, type StateStore } from '../../core';
 import { runCommand } from '../../functions/local/run-command';
 
 export interface CaseEvent {
@@ -137,4 +137,33 @@ export function judge(c: ConformanceCase, r: RunResult): string | null {
     }
   }
   return null;
+}
+
+/** A conformance case ready for the invocation runner. */
+export interface InvocationCase {
+  readonly c: ConformanceCase;
+  readonly plan: AppPlan;
+  /** The case's input, numbered like records of one Kinesis shard. */
+  readonly records: InputRecord[];
+  /** The streams no input line feeds. */
+  readonly outputs: Set<string>;
+}
+
+/** The cases that pass in one invocation today and have at least two input lines, ready to run. */
+export async function invocationCases(): Promise<InvocationCase[]> {
+  const out: InvocationCase[] = [];
+  for (const c of loadCases()) {
+    if (c.error || c.storeQueries || c.input.length < 2) continue;
+    let plan: AppPlan;
+    try {
+      plan = compileApp(c.app);
+    } catch {
+      continue;
+    }
+    if (judge(c, await runCase(c, 'one invocation')) !== null) continue;
+    const fed = new Set(c.input.flatMap(r => (r.stream ? [r.stream] : [])));
+    const records = c.input.map((r, i) => ({ ...r, source: { kind: 'sequence' as const, id: 'shard-1', position: String(1000 + i) } })) as InputRecord[];
+    out.push({ c, plan, records, outputs: new Set([...plan.streams.keys()].filter(s => !fed.has(s))) });
+  }
+  return out;
 }

@@ -6,9 +6,8 @@
  *
  * Cases run a few at a time; the time per backend is printed at the end.
  */
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createStateTable, DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore } from '../../adapters/gcp/firestore-state-store';
 import { MemoryStateStore, type StateStore } from '../../core';
@@ -20,6 +19,7 @@ import {
   startFirestoreEmulator,
   type RunningEmulator,
 } from '../helpers/emulators';
+import { dynamoDBClientFor } from '../helpers/local-clients';
 
 const CONCURRENCY = 4;
 const cases = loadCases();
@@ -136,12 +136,7 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
 
 compareBackend('DynamoDB Local', dynamoDBLocalMissing(), async () => {
   const ddb: RunningEmulator = await startDynamoDBLocal();
-  const client = new DynamoDBClient({
-    endpoint: ddb.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
-  });
+  const client = dynamoDBClientFor(ddb);
   const tableName = 'conformance';
   try {
     await createStateTable(client, tableName);

@@ -18,9 +18,8 @@
  * never see each other's state. A missing emulator is reported (console.warn) and its suite
  * skipped, never passed.
  */
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import fc from 'fast-check';
 import { createRowTable, createStateTable, DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore } from '../../adapters/gcp/firestore-state-store';
@@ -29,12 +28,12 @@ import {
   MemoryStateStore,
   PublishedOutboxes,
   runInvocation,
-  type AppPlan,
   type InputRecord,
   type OutputEvent,
   type StateStore,
 } from '../../core';
-import { judge, loadCases, runCase, type ConformanceCase } from '../helpers/conformance-cases';
+import { batches } from '../helpers/batches';
+import { invocationCases, type InvocationCase } from '../helpers/conformance-cases';
 import {
   dynamoDBLocalMissing,
   firestoreEmulatorMissing,
@@ -42,6 +41,7 @@ import {
   startFirestoreEmulator,
   type RunningEmulator,
 } from '../helpers/emulators';
+import { dynamoDBClientFor } from '../helpers/local-clients';
 
 /** Generous: a test's duration is never asserted, only bounded so a hang fails instead of stalling. */
 const TEST_TIMEOUT_MS = 120_000;
@@ -49,44 +49,7 @@ const noSleep = async () => {};
 /** Backoff between conflict retries, shortened but real, so racing invocations interleave. */
 const briefSleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms / 20));
 
-interface Runnable {
-  readonly c: ConformanceCase;
-  readonly plan: AppPlan;
-  readonly records: InputRecord[];
-  readonly outputs: Set<string>;
-}
-
-/** The cases that run today, their records numbered like one Kinesis shard. */
-async function runnableCases(): Promise<Runnable[]> {
-  const out: Runnable[] = [];
-  for (const c of loadCases()) {
-    if (c.error || c.storeQueries || c.input.length < 2) continue;
-    let plan: AppPlan;
-    try {
-      plan = compileApp(c.app);
-    } catch {
-      continue;
-    }
-    if (judge(c, await runCase(c, 'one invocation')) !== null) continue;
-    const fed = new Set(c.input.flatMap(r => (r.stream ? [r.stream] : [])));
-    const records = c.input.map((r, i) => ({ ...r, source: { kind: 'sequence' as const, id: 'shard-1', position: String(1000 + i) } })) as InputRecord[];
-    out.push({ c, plan, records, outputs: new Set([...plan.streams.keys()].filter(s => !fed.has(s))) });
-  }
-  return out;
-}
-
 const view = (o: OutputEvent) => JSON.stringify([o.id, o.stream, o.event.timestamp, o.event.data]);
-
-function batches<T>(items: readonly T[], cuts: readonly number[]): T[][] {
-  const at = [...new Set(cuts.map(c => c % (items.length + 1)))].sort((a, b) => a - b);
-  const out: T[][] = [];
-  let from = 0;
-  for (const c of [...at, items.length]) {
-    if (c > from) out.push(items.slice(from, c));
-    from = Math.max(from, c);
-  }
-  return out;
-}
 
 /** The engine state a store holds for a unit, as text (undefined when there is no unit). */
 async function stateText(store: StateStore, unit: string): Promise<string | undefined> {
@@ -127,9 +90,9 @@ function crashing(inner: StateStore, crashAt: (step: Step) => void): StateStore 
   };
 }
 
-let cases: Runnable[];
+let cases: InvocationCase[];
 beforeAll(async () => {
-  cases = await runnableCases();
+  cases = await invocationCases();
 }, TEST_TIMEOUT_MS);
 
 interface Backend {
@@ -396,12 +359,7 @@ function invocationProperties(name: string, missing: string | null, setUp: () =>
 
 invocationProperties('DynamoDB Local', dynamoDBLocalMissing(), async () => {
   const ddb: RunningEmulator = await startDynamoDBLocal();
-  const client = new DynamoDBClient({
-    endpoint: ddb.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
-  });
+  const client = dynamoDBClientFor(ddb);
   const tableName = 'invocations';
   try {
     await createStateTable(client, tableName);

@@ -4,52 +4,22 @@ import {
   MemoryStateStore,
   PublishedOutboxes,
   runInvocation,
-  type AppPlan,
   type InputRecord,
   type OutputEvent,
   type StateStore,
 } from '../../core';
-import { judge, loadCases, runCase, type ConformanceCase } from '../helpers/conformance-cases';
+import { batches } from '../helpers/batches';
+import { invocationCases } from '../helpers/conformance-cases';
 
 const noSleep = async () => {};
 const UNIT = 'app/test/global';
 
-/** The cases that run today, their records numbered like one Kinesis shard. */
-async function runnableCases(): Promise<{ c: ConformanceCase; plan: AppPlan; records: InputRecord[]; outputs: Set<string> }[]> {
-  const out = [];
-  for (const c of loadCases()) {
-    if (c.error || c.storeQueries || c.input.length < 2) continue;
-    let plan: AppPlan;
-    try {
-      plan = compileApp(c.app);
-    } catch {
-      continue;
-    }
-    if (judge(c, await runCase(c, 'one invocation')) !== null) continue;
-    const fed = new Set(c.input.flatMap(r => (r.stream ? [r.stream] : [])));
-    const records = c.input.map((r, i) => ({ ...r, source: { kind: 'sequence' as const, id: 'shard-1', position: String(1000 + i) } })) as InputRecord[];
-    out.push({ c, plan, records, outputs: new Set([...plan.streams.keys()].filter(s => !fed.has(s))) });
-  }
-  return out;
-}
-
 const view = (o: OutputEvent) => JSON.stringify([o.id, o.stream, o.event.timestamp, o.event.data]);
 
-function batches<T>(items: readonly T[], cuts: readonly number[]): T[][] {
-  const at = [...new Set(cuts.map(c => c % (items.length + 1)))].sort((a, b) => a - b);
-  const out: T[][] = [];
-  let from = 0;
-  for (const c of [...at, items.length]) {
-    if (c > from) out.push(items.slice(from, c));
-    from = Math.max(from, c);
-  }
-  return out;
-}
-
 describe('invocations', () => {
-  let cases: Awaited<ReturnType<typeof runnableCases>>;
+  let cases: Awaited<ReturnType<typeof invocationCases>>;
   beforeAll(async () => {
-    cases = await runnableCases();
+    cases = await invocationCases();
   });
 
   test('redelivering any suffix of a committed batch changes neither state nor outputs', async () => {

@@ -5,6 +5,7 @@
  * answer exactly like a table held in the app's state.
  */
 import fc from 'fast-check';
+import { batches } from '../../helpers/batches';
 import { CompileError, compileApp, MemoryStateStore, runInvocation, type InputRecord, type Logger } from '../../../core';
 
 const UNIT = 'app/Stock/global';
@@ -47,17 +48,6 @@ const op: fc.Arbitrary<{ stream: string; data: unknown[] }> = fc.oneof(
   fc.integer({ min: 0, max: 15 }).map(min => ({ stream: 'Above', data: [min] })),
 );
 
-function cut<T>(items: readonly T[], cuts: readonly number[]): T[][] {
-  const at = [...new Set(cuts.map(c => c % (items.length + 1)))].sort((a, b) => a - b);
-  const out: T[][] = [];
-  let from = 0;
-  for (const c of [...at, items.length]) {
-    if (c > from) out.push(items.slice(from, c));
-    from = Math.max(from, c);
-  }
-  return out;
-}
-
 describe('@store tables', () => {
   test('answer exactly like a table in the app state, whatever the batching', async () => {
     const plain = compileApp(plainApp);
@@ -73,7 +63,7 @@ describe('@store tables', () => {
         const store = new MemoryStateStore();
         const log = recordingLogger();
         const outputs: unknown[] = [];
-        for (const batch of cut(records, cuts)) {
+        for (const batch of batches(records, cuts)) {
           const r = await runInvocation({ plan: stored, store, unitKey: UNIT, records: batch, outputStreams: OUTPUTS, logger: log });
           outputs.push(...r.outputs.map(o => [o.stream, o.event.timestamp, o.event.data]));
         }
