@@ -411,6 +411,8 @@ class AppPlanner {
       durations = [...new Set(per.units)].filter(u => u !== 'WEEKS').sort((x, y) => ORDER.indexOf(x) - ORDER.indexOf(y));
     }
     const purge = this.aggregationPurge(d);
+    const storeAnnotation = d.annotations.find(x => x.name.toLowerCase() === 'store');
+    const store = storeAnnotation ? this.storeOptions(d.id, 'aggregation', storeAnnotation) : undefined;
     this.aggregations.set(d.id, {
       id: d.id,
       fingerprint: fingerprint(d),
@@ -422,6 +424,7 @@ class AppPlanner {
       outputs,
       attributes,
       purge,
+      ...(store ? { store } : {}),
     });
   }
 
@@ -523,7 +526,7 @@ class AppPlanner {
         primaryKey = columns(a);
       } else if (key === 'index') indexes.push(...columns(a));
       else if (key === 'indexby') this.error(a.pos, '@IndexBy is no longer supported; use @Index');
-      else if (key === 'store') store = this.storeOptions(d, a) ?? store;
+      else if (key === 'store') store = this.storeOptions(d.id, 'table', a) ?? store;
     }
     if (store && !primaryKey.length && !d.annotations.some(a => a.name.toLowerCase() === 'primarykey'))
       this.error(d.pos, `table '${d.id}' has @store(type='${store.type}') and needs a @PrimaryKey: each row is one item in the store, keyed by it`);
@@ -536,9 +539,9 @@ class AppPlanner {
    * backend of the function's state store, in the table (collection) `table.name`, default the
    * table's name. Other store types (rdbms, mongodb, redis, ...) are not available on Millrace.
    */
-  private storeOptions(d: TableDefinition, a: Annotation): TablePlan['store'] | undefined {
+  private storeOptions(id: string, what: 'table' | 'aggregation', a: Annotation): TablePlan['store'] | undefined {
     let type: string | undefined;
-    let table = d.id;
+    let table = id;
     let ok = true;
     for (const e of a.elements) {
       const key = e.key?.toLowerCase();
@@ -550,18 +553,18 @@ class AppPlanner {
       }
     }
     if (type === undefined) {
-      this.error(a.pos, `@store on table '${d.id}' needs a type: 'dynamodb' or 'firestore'`);
+      this.error(a.pos, `@store on ${what} '${id}' needs a type: 'dynamodb' or 'firestore'`);
       return undefined;
     }
     if (type !== 'dynamodb' && type !== 'firestore') {
-      this.error(a.pos, `@store(type='${type}') is not available: Millrace keeps table rows in 'dynamodb' or 'firestore' (the backend of the app's state store)`);
+      this.error(a.pos, `@store(type='${type}') is not available: Millrace keeps ${what} rows in 'dynamodb' or 'firestore' (the backend of the app's state store)`);
       return undefined;
     }
     if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
       const given = a.elements.some(e => e.key?.toLowerCase() === 'table.name');
       this.error(
         a.pos,
-        `@store table.name '${table}'${given ? '' : " (the table's name, by default)"} cannot name both a DynamoDB table and a Firestore collection: use 3 to 255 of A-Z a-z 0-9 _ . -${given ? '' : ", or give @store a table.name='...'"}`,
+        `@store table.name '${table}'${given ? '' : ` (the ${what}'s name, by default)`} cannot name both a DynamoDB table and a Firestore collection: use 3 to 255 of A-Z a-z 0-9 _ . -${given ? '' : ", or give @store a table.name='...'"}`,
       );
     }
     return ok ? { type, table } : undefined;

@@ -230,4 +230,9 @@ export interface AggregationPlan {
   /** What reads see: AGG_TIMESTAMP then the outputs. */
   readonly attributes: readonly AttributeSchema[];
   readonly purge?: { readonly intervalMs: number; readonly retention: ReadonlyMap<import('../ast/nodes').TimeUnit, number> };
+  /**
+   * `@store(type=..., table.name=...)`: one store item per (duration, bucket start, group key),
+   * in this table (collection), instead of a state unit per duration (DESIGN.md section 4).
+   */
+  readonly store?: { readonly type: 'dynamodb' | 'firestore'; readonly table: string };
 }

@@ -1,6 +1,7 @@
 import type { TimeUnit } from '../ast/nodes';
 import type { AggregationPlan } from '../planner/plan';
 import type { Json } from '../state/json';
+import type { RowWrite, StoredRow } from '../state/state-store';
 import type { StateCell, StateSpec } from '../state/state-spec';
 import type { StreamEvent, Value } from './event';
 import type { EvalCtx } from './eval-context';
@@ -44,22 +45,29 @@ function keyOf(vals: readonly Value[]): string {
   return vals.map(v => (typeof v === 'string' ? `s${v}` : String(v))).join('\u0001');
 }
 
+type EncodedRow = [Json[], Json[], [number, [Json, number][]][] | null];
+
+function encodeBucketRow(r: Row): EncodedRow {
+  return [r.groups.map(encodeValue), r.vals.map(encodeValue), r.distinct ? [...r.distinct].map(([i, m]) => [i, [...m].map(([v, c]) => [encodeValue(v), c])]) : null];
+}
+
+function decodeBucketRow([g, v, d]: EncodedRow): Row {
+  const row: Row = { groups: g.map(decodeValue), vals: v.map(decodeValue) };
+  if (d) row.distinct = new Map(d.map(([i, pairs]) => [i, new Map(pairs.map(([x, c]) => [decodeValue(x), c]))]));
+  return row;
+}
+
 /** The buckets of one duration, as their own piece of state (a unit of its own when split). */
 export const durationBucketsSpec: StateSpec<DurationBuckets> = {
   version: 2,
   create: () => new Map(),
-  snapshot: starts =>
-    [...starts].map(([start, rows]) => [
-      start,
-      [...rows.values()].map(r => [r.groups.map(encodeValue), r.vals.map(encodeValue), r.distinct ? [...r.distinct].map(([i, m]) => [i, [...m].map(([v, c]) => [encodeValue(v), c])]) : null]),
-    ]) as Json,
+  snapshot: starts => [...starts].map(([start, rows]) => [start, [...rows.values()].map(encodeBucketRow)]) as Json,
   restore: j => {
     const m: DurationBuckets = new Map();
-    for (const [start, rows] of j as [number, [Json[], Json[], [number, [Json, number][]][] | null][]][]) {
+    for (const [start, rows] of j as [number, EncodedRow[]][]) {
       const rm = new Map<string, Row>();
-      for (const [g, v, d] of rows) {
-        const row: Row = { groups: g.map(decodeValue), vals: v.map(decodeValue) };
-        if (d) row.distinct = new Map(d.map(([i, pairs]) => [i, new Map(pairs.map(([x, c]) => [decodeValue(x), c]))]));
+      for (const encoded of rows) {
+        const row = decodeBucketRow(encoded);
         rm.set(keyOf(row.groups), row);
       }
       m.set(start, rm);
@@ -67,6 +75,26 @@ export const durationBucketsSpec: StateSpec<DurationBuckets> = {
     return m;
   },
 };
+
+/** The store key of one bucket row: duration, bucket start and group values, as JSON text. */
+function bucketRowKey(unit: TimeUnit, start: number, groups: readonly Value[]): string {
+  return JSON.stringify([unit, start, ...groups.map(encodeValue)]);
+}
+
+/**
+ * What an `@store` aggregation knows of its store items in this invocation (like a `@store`
+ * table's, see TableData): the bucket rows loaded (or known absent), whether all were, what the
+ * run needed and did not have, and which rows it changed.
+ */
+interface StoredBuckets {
+  readonly table: string;
+  complete: boolean;
+  readonly known: Set<string>;
+  /** Row keys folded into or purged without being loaded; '*' when a read needed every row. */
+  readonly needed: Set<string>;
+  /** Row key -> where the row lives in memory. */
+  readonly dirty: Map<string, { unit: TimeUnit; start: number; key: string }>;
+}
 
 /** Parses `yyyy-MM-dd HH:mm:ss` with an optional ` +HH:MM` offset (GMT without), to ms. */
 export function parseAggregationTime(text: string): number | null {
@@ -131,6 +159,9 @@ export function perUnit(v: Value): TimeUnit | null {
  * and answers reads as rows `[AGG_TIMESTAMP, ...outputs]`.
  */
 export class AggregationRuntime {
+  /** Set for an `@store` aggregation run by the invocation runner: its buckets are store items. */
+  private stored: StoredBuckets | null = null;
+
   constructor(
     readonly plan: AggregationPlan,
     /** Per duration: its buckets, and whether they are loaded (split restores load them on demand). */
@@ -160,6 +191,7 @@ export class AggregationRuntime {
     for (const unit of p.durations) {
       const starts = this.buckets(unit, true);
       const start = bucketStart(unit, t);
+      if (this.stored) this.changed(unit, start, groups, key);
       let rows = starts.get(start);
       if (!rows) starts.set(start, (rows = new Map()));
       let row = rows.get(key);
@@ -178,17 +210,78 @@ export class AggregationRuntime {
     if (!pg) return;
     if (l.purgedAt !== null && l.t < l.purgedAt + pg.intervalMs) return;
     l.purgedAt = l.t;
+    // A purge removes every old bucket, so an @store aggregation needs all its rows for it.
+    if (this.stored && !this.stored.complete) this.stored.needed.add('*');
     for (const unit of this.plan.durations) {
       const keep = pg.retention.get(unit);
       if (keep === undefined) continue;
       const starts = this.buckets(unit, true);
-      for (const start of [...starts.keys()]) if (start < l.t - keep) starts.delete(start);
+      for (const [start, rows] of [...starts]) {
+        if (start >= l.t - keep) continue;
+        if (this.stored) for (const [key, row] of rows) this.changed(unit, start, row.groups, key);
+        starts.delete(start);
+      }
     }
+  }
+
+  /** From now on the buckets live in the store, one item per (duration, bucket, group). */
+  beginStored(table: string): void {
+    this.stored = { table, complete: false, known: new Set(), needed: new Set(), dirty: new Map() };
+  }
+
+  /** A bucket row this run changes: noted as needed when the store's row is not loaded. */
+  private changed(unit: TimeUnit, start: number, groups: readonly Value[], key: string): void {
+    const s = this.stored!;
+    const rk = bucketRowKey(unit, start, groups);
+    if (!s.complete && !s.known.has(rk)) s.needed.add(rk);
+    s.dirty.set(rk, { unit, start, key });
+  }
+
+  /** Bucket rows loaded from the store (null: no such row). */
+  provideRows(rows: Iterable<readonly [string, StoredRow | null]>, complete: boolean): void {
+    const s = this.stored!;
+    for (const [rk, stored] of rows) {
+      s.known.add(rk);
+      if (!stored) continue;
+      const unit = stored.duration as TimeUnit;
+      const start = stored.start as number;
+      const starts = this.durations.get(unit)?.cell.value;
+      if (!starts) continue; // a duration the app no longer has
+      const row = decodeBucketRow(stored.row as EncodedRow);
+      let m = starts.get(start);
+      if (!m) starts.set(start, (m = new Map()));
+      m.set(keyOf(row.groups), row);
+    }
+    if (complete) s.complete = true;
+  }
+
+  /** What this run needed of the store and was not given: row keys, or null for every row. */
+  rowsNeeded(): string[] | null | undefined {
+    const s = this.stored;
+    if (!s || s.complete || !s.needed.size) return undefined;
+    return s.needed.has('*') ? null : [...s.needed];
+  }
+
+  /** The bucket rows this run changed, as store writes: `duration`, `start`, the encoded `row`. */
+  rowWrites(): RowWrite[] {
+    const s = this.stored;
+    if (!s) return [];
+    const out: RowWrite[] = [];
+    for (const [rk, { unit, start, key }] of s.dirty) {
+      const row = this.durations.get(unit)?.cell.value.get(start)?.get(key);
+      out.push({ table: s.table, key: rk, row: row ? { duration: unit, start, row: encodeBucketRow(row) as unknown as Json } : null });
+    }
+    return out;
+  }
+
+  get storedTable(): string | undefined {
+    return this.stored?.table;
   }
 
   /** Rows of the buckets of `unit` that start in [from, to): `[AGG_TIMESTAMP, ...outputs]`. */
   read(unit: TimeUnit, from: number, to: number): Value[][] {
     if (!this.durations.has(unit)) return [];
+    if (this.stored && !this.stored.complete) this.stored.needed.add('*');
     const starts = this.buckets(unit, false);
     const out: Value[][] = [];
     for (const start of [...starts.keys()].sort((a, b) => a - b)) {

@@ -281,6 +281,7 @@ export class AppRuntime {
     this.split = true;
     const report = global ? this.restore(global) : { unknown: [], versionChanged: [] };
     for (const t of this.tables) if (t.plan.store) t.data.beginPartial();
+    for (const rt of this.aggregations.values()) if (rt.plan.store) rt.beginStored(rt.plan.store.table);
     for (const [unit, json] of units) {
       for (const pu of this.partitionUnits) {
         const key = pu.keyOfUnit(unit);
@@ -292,33 +293,48 @@ export class AppRuntime {
   }
 
   /**
-   * Gives a `@store` table rows loaded from the store (after `restoreUnits`); a null row means the
-   * store has no row under that key. `complete`: these are all the table's rows.
+   * Gives a `@store` table (holder `t:<id>`) or aggregation (`a:<id>`) rows loaded from the
+   * store, after `restoreUnits`; a null row means the store has no row under that key.
+   * `complete`: these are all its rows.
    */
-  provideRows(tableId: string, rows: Iterable<readonly [string, StoredRow | null]>, complete: boolean): void {
-    const t = this.tables.find(x => x.plan.id === tableId);
-    if (!t?.plan.store || !t.data.partial) throw new Error(`table '${tableId}' does not keep its rows in a store`);
+  provideRows(holder: string, rows: Iterable<readonly [string, StoredRow | null]>, complete: boolean): void {
+    const id = holder.slice(2);
+    if (holder.startsWith('a:')) {
+      const rt = this.aggregations.get(id);
+      if (rt?.storedTable === undefined) throw new Error(`aggregation '${id}' does not keep its buckets in a store`);
+      return rt.provideRows(rows, complete);
+    }
+    const t = this.tables.find(x => x.plan.id === id);
+    if (!holder.startsWith('t:') || !t?.plan.store || !t.data.partial) throw new Error(`table '${id}' does not keep its rows in a store`);
     const attrs = t.plan.attributes;
     t.data.provide([...rows].map(([k, r]) => [k, r && rowFromStored(r, attrs)] as const), complete);
   }
 
   /**
-   * What this run needed of `@store` tables and was not given: row keys, or null for every row.
-   * When anything is listed, the run answered from incomplete rows: load them and run again.
+   * What this run needed of `@store` tables and aggregations and was not given: per holder (see
+   * provideRows), row keys or null for every row. When anything is listed, the run answered from
+   * incomplete rows: load them and run again.
    */
-  rowsNeeded(): { tableId: string; table: string; keys: string[] | null }[] {
-    const out: { tableId: string; table: string; keys: string[] | null }[] = [];
+  rowsNeeded(): { holder: string; table: string; keys: string[] | null }[] {
+    const out: { holder: string; table: string; keys: string[] | null }[] = [];
     for (const t of this.tables) {
       const p = t.data.partial;
       if (!t.plan.store || !p || !p.needed.size || p.complete) continue;
-      out.push({ tableId: t.plan.id, table: t.plan.store.table, keys: p.needed.has('*') ? null : [...p.needed] });
+      out.push({ holder: `t:${t.plan.id}`, table: t.plan.store.table, keys: p.needed.has('*') ? null : [...p.needed] });
+    }
+    for (const [id, rt] of this.aggregations) {
+      const keys = rt.rowsNeeded();
+      if (keys !== undefined) out.push({ holder: `a:${id}`, table: rt.storedTable!, keys });
     }
     return out;
   }
 
-  /** The `@store` table rows this run inserted, updated or deleted, for the commit. */
+  /** The `@store` table rows and aggregation buckets this run changed, for the commit. */
   rowWrites(): RowWrite[] {
-    return this.tables.flatMap(t => (t.plan.store && t.data.partial ? t.data.rowWrites(t.plan.store.table, t.plan.attributes) : []));
+    return [
+      ...this.tables.flatMap(t => (t.plan.store && t.data.partial ? t.data.rowWrites(t.plan.store.table, t.plan.attributes) : [])),
+      ...[...this.aggregations.values()].flatMap(rt => rt.rowWrites()),
+    ];
   }
 
   /**
@@ -561,7 +577,8 @@ export class AppRuntime {
       create: () => null,
       snapshot: () =>
         (this.split
-          ? { units: [...durations.values()].map(d => d.unit) }
+          ? // An @store aggregation's buckets are store items, not units (see AggregationRuntime).
+            { units: a.store ? [] : [...durations.values()].map(d => d.unit) }
           : { full: Object.fromEntries([...durations].map(([u, d]) => [u, d.registry.snapshot()])) }) as Json,
       restore: j => {
         const v = j as { units?: string[]; full?: Record<string, RuntimeSnapshot> };
@@ -583,7 +600,7 @@ export class AppRuntime {
         d.loaded = true;
       },
       unloaded: () => [...durations.values()].filter(d => !d.loaded).map(d => d.unit),
-      dirty: () => [...durations.values()].filter(d => d.touched && d.loaded).map(d => [d.unit, d.registry.snapshot()] as [string, Json]),
+      dirty: () => (rt.storedTable !== undefined ? [] : [...durations.values()].filter(d => d.touched && d.loaded).map(d => [d.unit, d.registry.snapshot()] as [string, Json])),
     });
     const rt = new AggregationRuntime(
       a,

@@ -179,7 +179,7 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
   /** The records this attempt commits: all of them, or a prefix after a failure (step 7). */
   let records = req.records;
   let failure: unknown;
-  /** Rows of @store tables loaded for this batch: per table id, all of them or by key (null: no row). */
+  /** Rows of @store tables and aggregations loaded for this batch: per holder, all or by key (null: no row). */
   const rowCache = new Map<string, { complete: boolean; rows: Map<string, StoredRow | null> }>();
   /** The global unit and the key units (null: absent) as loaded for the current attempt. */
   let base: { loaded: StoredUnit | undefined; keyUnits: Map<string, StoredUnit | null> } | null = null;
@@ -218,7 +218,7 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     const logs = new BufferedLogger();
     const runtime = new AppRuntime(req.plan, { logger: logs });
     runtime.restoreUnits(global?.state ?? null, units);
-    for (const [tableId, c] of rowCache) runtime.provideRows(tableId, c.rows, c.complete);
+    for (const [holder, c] of rowCache) runtime.provideRows(holder, c.rows, c.complete);
     const outputs: OutputEvent[] = [];
     let recordId = '';
     let rank = 0;
@@ -291,8 +291,8 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
       await Promise.all(
         wanted.map(async w => {
           const loadedRows = await req.store.loadRows(w.table, w.keys);
-          let c = rowCache.get(w.tableId);
-          if (!c) rowCache.set(w.tableId, (c = { complete: false, rows: new Map() }));
+          let c = rowCache.get(w.holder);
+          if (!c) rowCache.set(w.holder, (c = { complete: false, rows: new Map() }));
           if (w.keys === null) {
             c.complete = true;
             c.rows = new Map(loadedRows);

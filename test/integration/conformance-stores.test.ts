@@ -8,7 +8,7 @@
  */
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
-import { createStateTable, DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
+import { createRowTable, createStateTable, DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
 import { FirestoreStateStore } from '../../adapters/gcp/firestore-state-store';
 import { MemoryStateStore, type StateStore } from '../../core';
 import { judge, loadCases, runCase, type ConformanceCase } from '../helpers/conformance-cases';
@@ -92,6 +92,20 @@ afterAll(() => {
   process.stdout.write(`\nconformance, one invocation per line, per state store\n${summary.map(l => `  ${l}`).join('\n')}\n\n`);
 });
 
+/** Row tables the stored variants write to (one for tables, one for aggregations: keys differ in shape). */
+const STORED_TABLE_ROWS = 'StoredTableRows';
+const STORED_AGG_ROWS = 'StoredAggRows';
+
+/**
+ * The case with its aggregations and primary-keyed tables kept as store items (`@store`), or null
+ * when it has neither: it must be judged exactly as the case itself.
+ */
+function storedVariant(c: ConformanceCase): ConformanceCase | null {
+  let app = c.app.replace(/define\s+aggregation/gi, `@store(type='dynamodb', table.name='${STORED_AGG_ROWS}') $&`);
+  app = app.replace(/(@PrimaryKey\([^)]*\)\s*)(define\s+table)/gi, `$1@store(type='dynamodb', table.name='${STORED_TABLE_ROWS}') $2`);
+  return app === c.app ? null : { ...c, app };
+}
+
 /**
  * Registers, for one backend, a beforeAll that runs every case passing in memory through it and
  * one test per case comparing its judgement with the file store's.
@@ -102,6 +116,8 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
     const results = new Map<string, Verdict>();
     /** Every case again, split into batches of 2 to 5 lines, each batch one invocation. */
     const batched = new Map<string, Verdict>();
+    /** Cases with aggregations or keyed tables again, those kept as store items (in batches of 2 to 5). */
+    const stored = new Map<string, Verdict>();
     let tearDown: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
@@ -112,12 +128,15 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
         if (memory.get(c.name) !== null) return;
         results.set(c.name, await verdict(c, backend.storeFor(c, i)));
         batched.set(c.name, await verdict(c, backend.storeFor(c, i + cases.length), 2 + (i % 4)));
+        const variant = storedVariant(c);
+        if (variant) stored.set(c.name, await verdict(variant, backend.storeFor(c, i + 2 * cases.length), 2 + (i % 4)));
       });
       const seconds = (Date.now() - started) / 1000;
       const passed = [...results.values()].filter(v => v === null).length;
       const same = [...results].filter(([n, v]) => v === file.get(n)).length;
       summary.push(
-        `${name}: ${passed} passed, ${results.size - passed} failed of ${results.size} compared; ${same} judged as on the file store; ${seconds.toFixed(1)} s at ${CONCURRENCY} cases at a time`,
+        `${name}: ${passed} passed, ${results.size - passed} failed of ${results.size} compared; ${same} judged as on the file store; ` +
+          `${[...stored.values()].filter(v => v === null).length} of ${stored.size} passed again with @store aggregations and tables; ${seconds.toFixed(1)} s at ${CONCURRENCY} cases at a time`,
       );
     }, 600_000);
 
@@ -130,6 +149,8 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
       expect(results.get(c.name)).toBe(file.get(c.name));
       // Any batching gives the same output: the case's expected output, as with one line each.
       expect(batched.get(c.name)).toBe(file.get(c.name));
+      // With its aggregations and keyed tables as store items, too.
+      if (storedVariant(c)) expect(stored.get(c.name)).toBe(file.get(c.name));
     });
   });
 }
@@ -140,6 +161,8 @@ compareBackend('DynamoDB Local', dynamoDBLocalMissing(), async () => {
   const tableName = 'conformance';
   try {
     await createStateTable(client, tableName);
+    await createRowTable(client, STORED_TABLE_ROWS);
+    await createRowTable(client, STORED_AGG_ROWS);
   } catch (e) {
     client.destroy();
     await ddb.stop();
@@ -160,8 +183,9 @@ compareBackend('the Firestore emulator', firestoreEmulatorMissing(), async () =>
   const emulator: RunningEmulator = await startFirestoreEmulator();
   const db = new Firestore({ projectId: 'millrace-conformance', host: emulator.endpoint, ssl: false });
   return {
-    // Each case a collection of its own (collections cost nothing) and a fresh store instance.
-    storeFor: (_c, i) => new FirestoreStateStore(db, { collection: `case-${i}` }),
+    // Each case a collection of its own (collections cost nothing) and a fresh store instance;
+    // the @store row collections are shared, so row keys get the case's prefix.
+    storeFor: (_c, i) => prefixed(new FirestoreStateStore(db, { collection: `case-${i}` }), `case-${i}/`),
     async tearDown() {
       await db.terminate();
       await emulator.stop();

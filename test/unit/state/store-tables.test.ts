@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { batches } from '../../helpers/batches';
+import { judge, loadCases, runCase } from '../../helpers/conformance-cases';
 import { CompileError, compileApp, MemoryStateStore, runInvocation, type InputRecord, type Logger } from '../../../core';
 
 const UNIT = 'app/Stock/global';
@@ -172,8 +173,70 @@ describe('@store tables', () => {
       expect(errorOf(`@store(type='dynamodb') @PrimaryKey('k') define table T (k string);`)).toMatch(/table.name 'T' \(the table's name, by default\) cannot name both.*or give @store a table.name='...'/);
     });
 
+    test('takes @store on an aggregation the same way', () => {
+      const agg = (store: string) => `define stream S (k string, v long); ${store} define aggregation Agg from S select k, sum(v) as t group by k aggregate every sec ... min;`;
+      expect(compileApp(agg(`@store(type='firestore', table.name='AggItems')`)).aggregations[0].store).toEqual({ type: 'firestore', table: 'AggItems' });
+      expect(errorOf(agg(`@store(type='redis')`))).toMatch(/@store\(type='redis'\) is not available: Millrace keeps aggregation rows in 'dynamodb' or 'firestore'/);
+    });
+
     test('records the store in the plan; table.name defaults to the table', () => {
       expect(compileApp(`@store(type='DynamoDB') @PrimaryKey('k') define table Stock (k string);`).tables[0].store).toEqual({ type: 'dynamodb', table: 'Stock' });
     });
+  });
+});
+
+describe('@store aggregations: one item per (duration, bucket, group)', () => {
+  const withStore = (app: string) => app.replace(/define\s+aggregation/i, "@store(type='dynamodb', table.name='AggRows') define aggregation");
+  const aggregationCases = loadCases().filter(c => c.category === 'aggregation' && !c.error);
+
+  test.each(aggregationCases.map(c => [c.name, c] as const))('%s passes with its buckets as store items, in any batching', async (_, c) => {
+    expect(withStore(c.app)).toContain('@store');
+    for (const batchSize of [1, 3]) {
+      const store = new MemoryStateStore();
+      const run = await runCase({ ...c, app: withStore(c.app) }, 'invocation per line', store, batchSize);
+      expect(judge(c, run)).toBeNull();
+      // The buckets are items of their own, and the global unit holds none of them.
+      const items = await store.loadRows('AggRows', null);
+      if (c.input.some(r => r.stream)) expect(items.size).toBeGreaterThan(0);
+      for (const [key, row] of items) {
+        expect(JSON.parse(key).slice(0, 2)).toEqual([row.duration, row.start]);
+      }
+    }
+  });
+
+  test('answers like buckets in the app state, purges included, whatever the batching', async () => {
+    const body = `define stream Trade (sym string, price double, vol long, ts long);
+      define stream Ask (sym string, per string);
+      AGG define aggregation TradeAgg from Trade
+        select sym, sum(vol) as total, avg(price) as avgPrice, count() as n, max(price) as hi, distinctCount(price) as dp
+        group by sym aggregate by ts every sec ... hour;
+      from Ask join TradeAgg on Ask.sym == TradeAgg.sym within 0L, 9999999999999L per Ask.per
+        select Ask.per, TradeAgg.AGG_TIMESTAMP as at, TradeAgg.sym, TradeAgg.total, TradeAgg.avgPrice, TradeAgg.n, TradeAgg.hi, TradeAgg.dp insert into Seen;`;
+    const purge = "@purge(enable='true', interval='5 sec', @retentionPeriod(sec='120 sec', min='2 hours', hour='25 hours'))";
+    const plain = compileApp(body.replace('AGG', purge));
+    const stored = compileApp(body.replace('AGG', `${purge} @store(type='firestore', table.name='TradeAggRows')`));
+    const T0 = 1_700_000_000_000;
+    const ev = fc.oneof(
+      fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 0, max: 400 })).map(([sym, p, vol, dt]) => ({ stream: 'Trade', data: [sym, p, vol, dt * 1000] })),
+      fc.tuple(fc.constantFrom('a', 'b'), fc.constantFrom('seconds', 'minutes', 'hours')).map(([sym, per]) => ({ stream: 'Ask', data: [sym, per] })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(ev, { minLength: 1, maxLength: 30 }), fc.array(fc.nat(), { maxLength: 6 }), async (evs, cuts) => {
+        // Event times move forward (purges follow them); trade times wander within minutes.
+        const records: InputRecord[] = evs.map((e, i) => ({
+          stream: e.stream,
+          time: T0 + i * 10_000,
+          data: (e.stream === 'Trade' ? [e.data[0], e.data[1], e.data[2], T0 + i * 10_000 - (e.data[3] as number)] : e.data) as InputRecord['data'],
+        }));
+        const outputs = new Set(['Seen']);
+        const ref = await runInvocation({ plan: plain, store: new MemoryStateStore(), unitKey: UNIT, records, outputStreams: outputs });
+        const store = new MemoryStateStore();
+        const got: string[] = [];
+        for (const b of batches(records, cuts))
+          for (const o of (await runInvocation({ plan: stored, store, unitKey: UNIT, records: b, outputStreams: outputs })).outputs) got.push(JSON.stringify([o.event.timestamp, o.event.data]));
+        expect(got).toEqual(ref.outputs.map(o => JSON.stringify([o.event.timestamp, o.event.data])));
+      }),
+      { numRuns: 120 },
+    );
   });
 });
