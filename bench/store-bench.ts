@@ -144,32 +144,68 @@ async function runScenario(backend: string, make: () => Backend, s: Scenario): P
 }
 
 const TABLE_ROWS = 10_000;
-const tableApp = (table: string) => `@app:name('StoreTableBench')
+
+/** A scenario whose state is partly store items: an app, how to fill it, and its measured batches. */
+interface RowsScenario {
+  readonly bench: string;
+  readonly app: (table: string) => string;
+  readonly outputs: string[];
+  /** Batches that set the scene before measuring (each one invocation). */
+  readonly fill: (next: () => number) => InputRecord[][];
+  /** The n-th event measured, at time t. */
+  readonly event: (n: number, t: number) => InputRecord;
+  readonly extra: Record<string, unknown>;
+}
+
+/**
+ * A @store table of 10,000 rows, one item each: every order looks one row up by primary key and
+ * updates it, with distinct keys spread over the table (every look-up a row the batch has not loaded).
+ */
+const STORE_TABLE: RowsScenario = {
+  bench: 'store-table',
+  app: table => `@app:name('StoreTableBench')
 define stream Order (sku string, qty int);
 define stream Restock (sku string, qty int);
 @store(type='dynamodb', table.name='${table}') @PrimaryKey('sku')
 define table Stock (sku string, qty int);
 from Restock select sku, qty update or insert into Stock on Stock.sku == sku;
 from Order join Stock on Order.sku == Stock.sku select Order.sku, Stock.qty - Order.qty as left insert into Left;
-from Order select sku, qty update Stock set Stock.qty = Stock.qty - qty on Stock.sku == sku;`;
+from Order select sku, qty update Stock set Stock.qty = Stock.qty - qty on Stock.sku == sku;`,
+  outputs: ['Left'],
+  // 90 rows per invocation: a DynamoDB transaction holds 100 items.
+  fill: next => Array.from({ length: Math.ceil(TABLE_ROWS / 90) }, (_, b) => Array.from({ length: Math.min(90, TABLE_ROWS - b * 90) }, (_, j) => ({ stream: 'Restock', time: next(), data: [`sku${b * 90 + j}`, 1_000_000] }))),
+  event: (n, t) => ({ stream: 'Order', time: t, data: [`sku${(n * 7919) % TABLE_ROWS}`, 1] }),
+  extra: { tableRows: TABLE_ROWS },
+};
 
 /**
- * A @store table of 10,000 rows, one item each: per invocation of `batch` orders, each looking up
- * one row by primary key and updating it, the rows read and written and what they cost.
+ * An @store incremental aggregation, sec ... hour, grouped by 10 symbols, events 10 ms apart: one
+ * item per (duration, bucket, symbol). The purge (every 15 minutes of event time) loads them all.
  */
-async function runTableScenario(backend: string, make: () => Backend, table: string, batch: number): Promise<Record<string, unknown>> {
-  const plan = compileApp(tableApp(table));
+const STORE_AGGREGATION: RowsScenario = {
+  bench: 'store-aggregation',
+  app: table => `@app:name('StoreAggBench')
+define stream Trade (sym string, price double);
+@store(type='dynamodb', table.name='${table}')
+define aggregation TradeAgg from Trade select sym, sum(price) as total, avg(price) as avgPrice, count() as n group by sym aggregate every sec ... hour;`,
+  outputs: [],
+  fill: () => [],
+  event: (n, t) => ({ stream: 'Trade', time: t, data: [`S${n % 10}`, (n * 7) % 100 + 0.5] }),
+  extra: { groups: 10, durations: 4 },
+};
+
+/** Per invocation of `batch` events: the store items read and written, and what they cost. */
+async function runRowsScenario(backend: string, make: () => Backend, sc: RowsScenario, table: string, batch: number, spacingMs: number): Promise<Record<string, unknown>> {
+  const plan = compileApp(sc.app(table));
   const raw = make();
   const timing = { ms: 0 };
   const store = timedStore(raw.store, timing);
-  const unitKey = `bench-table/${batch}/global`;
-  const outputStreams = new Set(['Left']);
+  const unitKey = `${sc.bench}/${batch}/global`;
+  const outputStreams = new Set(sc.outputs);
   let time = BENCH_START_TIME;
-  // Fill the table: 90 rows per invocation (a DynamoDB transaction holds 100 items).
-  for (let at = 0; at < TABLE_ROWS; at += 90) {
-    const records = Array.from({ length: Math.min(90, TABLE_ROWS - at) }, (_, j) => ({ stream: 'Restock', time: time++, data: [`sku${at + j}`, 1_000_000] }));
+  for (const records of sc.fill(() => time++)) {
     const r = await runInvocation({ plan, store, unitKey, records, outputStreams });
-    if (r.failed.length) throw new Error(`filling the table: ${r.failed.length} records did not commit`);
+    if (r.failed.length) throw new Error(`setting up ${sc.bench}: ${r.failed.length} records did not commit`);
   }
   const measured = 20;
   const before = raw.counters();
@@ -178,17 +214,16 @@ async function runTableScenario(backend: string, make: () => Backend, table: str
   let failed = 0;
   let n = 0;
   for (let m = 0; m < measured; m++) {
-    // Distinct keys spread over the table: every look-up is a row the batch has not loaded.
-    const records = Array.from({ length: batch }, () => ({ stream: 'Order', time: time++, data: [`sku${(n++ * 7919) % TABLE_ROWS}`, 1] }));
+    const records = Array.from({ length: batch }, () => sc.event(n++, (time += spacingMs)));
     failed += (await runInvocation({ plan, store, unitKey, records, outputStreams })).failed.length;
   }
   const elapsed = performance.now() - started;
   const after = raw.counters();
   const per = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) / measured;
   const line: Record<string, unknown> = {
-    bench: 'store-table',
+    bench: sc.bench,
     backend,
-    tableRows: TABLE_ROWS,
+    ...sc.extra,
     batch,
     invocations: measured,
     failedRecordsPerInvocation: failed / measured,
@@ -208,7 +243,8 @@ async function runTableScenario(backend: string, make: () => Backend, table: str
       writeUnitsPerInvocation: round(billedW),
       estimatedReadUnitsPerInvocation: round(per('readRequestUnits')),
       estimatedWriteUnitsPerInvocation: round(per('writeRequestUnits')),
-      usdPerMillionEvents: round(((billedR * USD_PER_RRU + billedW * USD_PER_WRU) * 1e6) / batch),
+      // Per committed event: records reported failed are delivered again and paid for then.
+      usdPerMillionEvents: round(((billedR * USD_PER_RRU + billedW * USD_PER_WRU) * 1e6) / (batch - failed / measured)),
     });
   } else {
     Object.assign(line, { documentReadsPerInvocation: round(per('documentReads')), documentWritesPerInvocation: round(per('documentWrites')) });
@@ -234,10 +270,10 @@ async function main(): Promise<void> {
         console.log(JSON.stringify(line));
       }
       await createRowTable(client, 'bench-stock');
-      for (const batch of [10, 50]) {
-        const line = await runTableScenario('dynamodb-local', () => backendOf(new DynamoDBStateStore(client, { tableName: 'bench' })), 'bench-stock', batch);
-        console.log(JSON.stringify(line));
-      }
+      await createRowTable(client, 'bench-agg');
+      const make = () => backendOf(new DynamoDBStateStore(client, { tableName: 'bench' }));
+      for (const batch of [10, 50]) console.log(JSON.stringify(await runRowsScenario('dynamodb-local', make, STORE_TABLE, 'bench-stock', batch, 1)));
+      for (const batch of [100, 1000]) console.log(JSON.stringify(await runRowsScenario('dynamodb-local', make, STORE_AGGREGATION, 'bench-agg', batch, EVENT_SPACING_MS)));
     } finally {
       client.destroy();
       await ddb.stop();
@@ -255,10 +291,9 @@ async function main(): Promise<void> {
         const line = await runScenario('firestore-emulator', () => backendOf(new FirestoreStateStore(db, { collection: 'bench' })), s);
         console.log(JSON.stringify(line));
       }
-      for (const batch of [10, 50]) {
-        const line = await runTableScenario('firestore-emulator', () => backendOf(new FirestoreStateStore(db, { collection: 'bench' })), 'bench-stock', batch);
-        console.log(JSON.stringify(line));
-      }
+      const make = () => backendOf(new FirestoreStateStore(db, { collection: 'bench' }));
+      for (const batch of [10, 50]) console.log(JSON.stringify(await runRowsScenario('firestore-emulator', make, STORE_TABLE, 'bench-stock', batch, 1)));
+      for (const batch of [100, 1000]) console.log(JSON.stringify(await runRowsScenario('firestore-emulator', make, STORE_AGGREGATION, 'bench-agg', batch, EVENT_SPACING_MS)));
     } finally {
       await db.terminate();
       await emulator.stop();
