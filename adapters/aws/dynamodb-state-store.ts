@@ -14,6 +14,10 @@
  *   on load their version must match the unit item's, which catches a read torn by a concurrent
  *   commit (BatchGetItem is not a snapshot) and is then simply re-read.
  *
+ * Rows of `@store` tables and aggregations live in tables of their own (`table.name`, created
+ * with `createRowTable`): partition key `millrace:key` (the engine's row key, at most 2,048 bytes)
+ * and one attribute per row attribute; a commit writes them in the same transaction as the units.
+ *
  * A sparse global secondary index (`due` = 'Y', sort key `nextDue`) lists the units with a timer,
  * so `dueUnits` is a Query, never a scan. Create the table with `createStateTable` or from
  * `stateTableDefinition` (infrastructure as code).

@@ -22,6 +22,11 @@
  *   written in the unit's batch; on load their version must match the unit's, which catches
  *   a read torn by a concurrent commit (getAll is not a snapshot) and is then simply re-read.
  *
+ * Rows of `@store` tables and aggregations are documents of the collection `table.name` (id: the
+ * row key escaped like a unit key, hashed when long), with `millrace:key` and one field per row
+ * attribute (values Firestore cannot hold as they are, such as nested lists, as JSON text under
+ * `millrace:json`); a commit writes them in the same batch as the units.
+ *
  * `dueUnits` is a query on `nextDue` (Firestore indexes single fields automatically). For expiry,
  * add TTL policies on `expireAt` for the collection group of the units and for `chunks`.
  *

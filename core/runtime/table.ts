@@ -37,7 +37,7 @@ export function rowKeyOf(values: readonly Value[]): string {
  * absence) was loaded, whether all rows were, what the run needed and did not have, and which
  * rows it changed.
  */
-interface Partial {
+interface PartialRows {
   complete: boolean;
   readonly known: Set<string>;
   /** Keys of rows looked up or written without being loaded; '*' when a scan needed every row. */
@@ -60,7 +60,7 @@ export class TableData {
   /** Attribute index -> value -> rows. */
   readonly byIndex = new Map<number, Map<Key, Set<Row>>>();
   /** Set for a `@store` table run by the invocation runner; null when the table holds all its rows. */
-  partial: Partial | null = null;
+  partial: PartialRows | null = null;
 
   constructor(private readonly plan: TablePlan) {
     for (const i of plan.indexes) this.byIndex.set(i, new Map());
