@@ -1,4 +1,4 @@
-import type { AttrType, Binary, Expression, FunctionCall, In, Pos, Variable } from '../ast/nodes';
+import type { AttrType, Binary, EventIndex, Expression, FunctionCall, In, Pos, Variable } from '../ast/nodes';
 import { BuiltinArgError, type AggregateFunction, type ArgInfo } from '../builtins/descriptor';
 
 export type PlannedAggregate = ReturnType<AggregateFunction['plan']>;
@@ -38,8 +38,11 @@ export interface Scope {
   /** Registers an aggregate and returns the reader of its value; absent where aggregates are not allowed. */
   aggregate?(planned: PlannedAggregate, args: readonly Compiled[], call: FunctionCall): Eval | string;
   readonly userFunctions: ReadonlyMap<string, UserFunction>;
-  /** Whether a join side or reference named so is present (`A is null`); undefined when no such name. */
-  resolvePresence?(name: string): Eval | undefined;
+  /**
+   * Whether a join side or reference named so is present (`A is null`), or with an index the
+   * reference's event at that index (`e1[0] is null`); undefined when there is no such name.
+   */
+  resolvePresence?(name: string, index?: EventIndex): Eval | undefined;
   /** Plans `x in T`; absent where tables cannot be consulted. */
   resolveIn?(e: In): Compiled | string;
 }
@@ -104,8 +107,15 @@ export class ExpressionCompiler {
         return { type: 'BOOL', fn: ctx => f(ctx) === null, hasAggregate: o.hasAggregate };
       }
       case 'IsNullStream': {
-        const present = e.index === undefined ? scope.resolvePresence?.((e.isFault ? '!' : '') + e.streamRef) : undefined;
-        if (!present) return this.error(e.pos, `'${e.streamRef}' in '${e.streamRef} is null' is not a join side or pattern reference of this query`, e.streamRef.length);
+        const present = scope.resolvePresence?.((e.isFault ? '!' : '') + e.streamRef, e.index);
+        if (!present)
+          return this.error(
+            e.pos,
+            e.index === undefined
+              ? `'${e.streamRef}' in '${e.streamRef} is null' is not a join side or pattern reference of this query`
+              : `'${e.streamRef}[...] is null' needs '${e.streamRef}' to be a pattern or sequence reference of this query`,
+            e.streamRef.length,
+          );
         return { type: 'BOOL', fn: ctx => present(ctx) !== true };
       }
       case 'In': {

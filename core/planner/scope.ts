@@ -85,7 +85,9 @@ export function sourcesScope(sources: readonly Source[], options: ScopeOptions):
   return {
     userFunctions: options.userFunctions,
     resolveVariable: resolve,
-    resolvePresence: name => {
+    resolvePresence: (name, index) => {
+      // An index (`A[0] is null`) only means something for a pattern reference (see StateScope).
+      if (index !== undefined) return undefined;
       const s = sources.filter(x => x.names.includes(name));
       if (s.length !== 1) return undefined;
       return s[0].present ?? (() => true);

@@ -1,4 +1,4 @@
-import type { AttrType, Variable } from '../../ast/nodes';
+import type { AttrType, EventIndex, Variable } from '../../ast/nodes';
 import { BuiltinArgError } from '../../builtins/descriptor';
 import type { Value } from '../../runtime/event';
 import type { Eval, EvalCtx } from '../../runtime/eval-context';
@@ -102,12 +102,15 @@ export class StateNames {
     return {
       userFunctions: this.userFunctions,
       resolveVariable: v => this.resolve(v, site),
-      resolvePresence: name => {
+      resolvePresence: (name, index) => {
         const el = this.named(name, false, false, site);
         if (!el) return undefined;
         const slot = el.stateId;
         const mi = this.matchIndex;
-        return ctx => (ctx.event.data[mi] as MatchView).slots[slot] != null;
+        if (index === undefined) return ctx => (ctx.event.data[mi] as MatchView).slots[slot] != null;
+        // `e1[i] is null`: the event at that index of what the element collected.
+        const read = onMatch(eventReader(slot, this.pickOf(el, index, site)), mi);
+        return ctx => read(ctx) !== null;
       },
     };
   }
@@ -171,12 +174,16 @@ export class StateNames {
     if (i < 0) return `Cannot find attribute type as '${v.attribute}' does not exist in '${el.stream}'; ${describeSchema({ id: el.stream, attributes: el.attributes })}`;
     const type: AttrType = el.attributes[i].type;
     const own = el.stateId === site.current;
-    let pick: Pick;
-    if (v.index === undefined) pick = own ? { kind: 'fromEnd', k: 0 } : el.counted ? { kind: 'all' } : { kind: 'index', i: 0 };
-    else if (typeof v.index === 'number') pick = { kind: 'index', i: v.index };
-    // In the element's own filter the event being tried is already collected: `last` is the one before it.
-    else pick = { kind: 'fromEnd', k: v.index.minus + (own && el.ref !== undefined && el.ref === v.streamRef ? 1 : 0) };
+    const pick: Pick = v.index === undefined ? (own ? { kind: 'fromEnd', k: 0 } : el.counted ? { kind: 'all' } : { kind: 'index', i: 0 }) : this.pickOf(el, v.index, site);
     return { type: pick.kind === 'all' ? 'OBJECT' : type, fn: onMatch(attributeReader(el.stateId, i, pick), mi) };
+  }
+
+  /** Which collected event an index names: `e[i]`, or `e[last - k]` counted from the end. */
+  private pickOf(el: ElementInfo, index: EventIndex, site: ScopeSite): Pick {
+    if (typeof index === 'number') return { kind: 'index', i: index };
+    // In the element's own filter the event being tried is already collected: `last` is the one before it.
+    const own = el.stateId === site.current;
+    return { kind: 'fromEnd', k: index.minus + (own && el.ref !== undefined ? 1 : 0) };
   }
 }
 

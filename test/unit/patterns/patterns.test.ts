@@ -47,6 +47,22 @@ describe('references in select', () => {
     expect(outputs(counted, [['A', ['a', 1]], ['C', ['c', 2]]], 'Out')).toEqual([[true, true]]);
   });
 
+  test('e[i] is null tells whether a counted element collected an i-th event (in select and in filters)', () => {
+    // Prepare: up to three B events between A and C; the select asks which indexes are there.
+    const app = `${ABC} from e1=A -> e2=B<0:3> -> e3=C select e2[0] is null as no0, e2[1] is null as no1, e2[last] is null as noLast, not (e2[2] is null) as has2 insert into Out;`;
+    // Act / Assess
+    expect(outputs(app, [['A', ['a', 1]], ['C', ['c', 2]]], 'Out')).toEqual([[true, true, true, false]]);
+    expect(outputs(app, [['A', ['a', 1]], ['B', ['b', 2]], ['C', ['c', 3]]], 'Out')).toEqual([[false, true, false, false]]);
+    expect(outputs(app, [['A', ['a', 1]], ['B', ['b', 2]], ['B', ['b', 3]], ['B', ['b', 4]], ['C', ['c', 5]]], 'Out')).toEqual([[false, false, false, true]]);
+    // In an element's own filter, e2[last] is the event before the one being tried.
+    const seq = `${ABC} from every e1=A, e2=B[e2[last] is null or v > e2[last].v]+, e3=C select e2[0].v as first, e2[last].v as lastV insert into Out;`;
+    expect(outputs(seq, [['A', ['a', 0]], ['B', ['b', 1]], ['B', ['b', 5]], ['C', ['c', 9]]], 'Out')).toEqual([[1, 5]]);
+  });
+
+  test('e[i] is null needs a pattern reference', () => {
+    expect(planError(`${ABC} from A join B on A.v == B.v select A.v, A[0] is null as x insert into Out;`)[0]).toContain("'A[...] is null' needs 'A' to be a pattern or sequence reference");
+  });
+
   test('a plain name in a filter is the element’s own attribute; in select it must be unique', () => {
     const app = `${ABC} from every e1=A -> e2=B[v > e1.v] select e1.v as a, v as bv insert into Out;`;
     expect(planError(app)[0]).toContain("contain attribute with same name 'v'");
