@@ -696,7 +696,11 @@ class AppPlanner {
           },
           error: (pos, message, length) => this.error(pos, message, length),
           notSupported: (pos, what, length) => this.notSupported(pos, what, length),
-          withTables: scope => ({ ...scope, resolveIn: this.scopeOf([]).resolveIn }),
+          // `x in T` inside a pattern: its condition may read the pattern's references.
+          withTables: scope => {
+            const withIn: Scope = { ...scope, resolveIn: e => this.planIn(e, withIn) };
+            return withIn;
+          },
         });
         if (!planned) {
           this.checkStateStreams(i.element);
@@ -743,17 +747,18 @@ class AppPlanner {
   }
 
   private scopeOf(sources: readonly Source[], first?: ScopeOptions['first']): Scope {
-    let scope: Scope;
-    const resolveIn = (e: In): Compiled | string => {
-      const table = this.tables.get(e.table);
-      if (!table) return `'in ${e.table}': '${e.table}' is not a table`;
-      const cond = planStoreCondition(this.compiler, e.operand, this.storeTarget(table), scope);
-      if (!cond) return `the condition of 'in ${e.table}' has errors`;
-      const ti = table.index;
-      return { type: 'BOOL', fn: ctx => ctx.tables[ti].exists(ctx, cond) };
-    };
-    scope = sourcesScope(sources, { userFunctions: this.userFunctions, first, resolveIn });
+    const scope: Scope = sourcesScope(sources, { userFunctions: this.userFunctions, first, resolveIn: e => this.planIn(e, scope) });
     return scope;
+  }
+
+  /** `x in T`: whether a row of T satisfies the condition, whose other names resolve in `scope`. */
+  private planIn(e: In, scope: Scope): Compiled | string {
+    const table = this.tables.get(e.table);
+    if (!table) return `'in ${e.table}': '${e.table}' is not a table`;
+    const cond = planStoreCondition(this.compiler, e.operand, this.storeTarget(table), scope);
+    if (!cond) return `the condition of 'in ${e.table}' has errors`;
+    const ti = table.index;
+    return { type: 'BOOL', fn: ctx => ctx.tables[ti].exists(ctx, cond) };
   }
 
   private storeTarget(t: TableInfo, alias?: string): StoreTarget {

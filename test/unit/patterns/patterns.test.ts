@@ -59,6 +59,14 @@ describe('references in select', () => {
     expect(outputs(seq, [['A', ['a', 0]], ['B', ['b', 1]], ['B', ['b', 5]], ['C', ['c', 9]]], 'Out')).toEqual([[1, 5]]);
   });
 
+  test('x in T inside an element\'s filter may read the pattern\'s references', () => {
+    const app = `${ABC} define stream Add (id string); @PrimaryKey('id') define table Known (id string);
+      from Add select id insert into Known;
+      from every e1=A -> e2=B[(Known.id == e1.id) in Known and v > e1.v] select e1.id as a, e2.v as bv insert into Out;`;
+    const steps: Step[] = [['Add', ['x']], ['A', ['x', 1]], ['B', ['y', 5]], ['A', ['z', 1]], ['B', ['q', 7]]];
+    expect(outputs(app, steps, 'Out')).toEqual([['x', 5]]);
+  });
+
   test('e[i] is null needs a pattern reference', () => {
     expect(planError(`${ABC} from A join B on A.v == B.v select A.v, A[0] is null as x insert into Out;`)[0]).toContain("'A[...] is null' needs 'A' to be a pattern or sequence reference");
   });
