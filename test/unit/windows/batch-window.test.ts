@@ -1,29 +1,7 @@
-import { AppRuntime, compileApp, type RuntimeSnapshot, type Value } from '../../../core';
+import { compileApp } from '../../../core';
+import { runSteps, type Row } from '../../helpers/run-steps';
 
-type Row = [string, number, Value[]];
-/** One event, or several sent as one chunk (one request or record holding several events). */
-type Step = Row | Row[];
-
-/** Sends the steps in order, optionally rebuilding the runtime from a JSON snapshot after every one. */
-function run(app: string, outputs: string[], steps: Step[], restoreEachStep: boolean): Row[] {
-  const plan = compileApp(app);
-  const out: Row[] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (snap) expect(rt.restore(JSON.parse(JSON.stringify(snap)) as RuntimeSnapshot)).toEqual({ unknown: [], versionChanged: [] });
-    for (const s of outputs) rt.subscribe(s, (_s, es) => es.forEach(e => out.push([s, e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const step of steps) {
-    if (Array.isArray(step[0])) {
-      const rows = step as Row[];
-      rt.sendChunk(rows[0][0], rows.map(([, t, d]) => ({ timestamp: t, data: d, type: 0 })));
-    } else rt.send(...(step as Row));
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return out;
-}
+const run = runSteps;
 
 const S = 'define stream S (k string, v int);';
 const chunk = (t: number, ...vs: number[]): Row[] => vs.map((v, i) => ['S', t + i, [`k${v}`, v]]);

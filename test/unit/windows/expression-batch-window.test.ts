@@ -1,28 +1,9 @@
-import { AppRuntime, compileApp, type RuntimeSnapshot, type Value } from '../../../core';
+import { compileApp } from '../../../core';
+import { runSteps, splitCurrentExpired, type Row } from '../../helpers/run-steps';
 
-type Row = [string, number, Value[]];
+const run = runSteps;
 
-/** Sends events in order, optionally rebuilding the runtime from a JSON snapshot after every one. */
-function run(app: string, outputs: string[], events: Row[], restoreEachStep: boolean): Row[] {
-  const plan = compileApp(app);
-  const out: Row[] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (snap) expect(rt.restore(JSON.parse(JSON.stringify(snap)) as RuntimeSnapshot)).toEqual({ unknown: [], versionChanged: [] });
-    for (const s of outputs) rt.subscribe(s, (_s, es) => es.forEach(e => out.push([s, e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const e of events) {
-    rt.send(...e);
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return out;
-}
-
-/** The query twice: arrivals into Cur, expiries into Exp (output streams do not keep the event type). */
-const split = (definition: string, query: string) =>
-  `${definition}\n${query} insert current events into Cur;\n${query} insert expired events into Exp;`;
+const split = splitCurrentExpired;
 /** `[time, first attribute]` of the rows of one stream. */
 const only = (out: Row[], stream: string) => out.filter(r => r[0] === stream).map(r => [r[1], r[2][0]]);
 

@@ -1,34 +1,13 @@
-import { AppRuntime, compileApp, memoryLogger, type RuntimeSnapshot, type Value } from '../../../core';
+import { compileApp, memoryLogger, type Value } from '../../../core';
+import { runSteps, splitCurrentExpired, type Row, type Step } from '../../helpers/run-steps';
 
-type Row = [string, number, Value[]];
-/** One event, or several sent as one chunk. */
-type Step = Row | Row[];
-
-/** Sends the steps in order, optionally rebuilding the runtime from a JSON snapshot after every one. */
+/** Sends the steps in order (see runSteps), collecting what the runtime logs too. */
 function run(app: string, outputs: string[], steps: Step[], restoreEachStep: boolean) {
-  const plan = compileApp(app);
   const logger = memoryLogger();
-  const out: Row[] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan, { logger });
-    if (snap) expect(rt.restore(JSON.parse(JSON.stringify(snap)) as RuntimeSnapshot)).toEqual({ unknown: [], versionChanged: [] });
-    for (const s of outputs) rt.subscribe(s, (_s, es) => es.forEach(e => out.push([s, e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const step of steps) {
-    if (Array.isArray(step[0])) {
-      const rows = step as Row[];
-      rt.sendChunk(rows[0][0], rows.map(([, t, d]) => ({ timestamp: t, data: d, type: 0 })));
-    } else rt.send(...(step as Row));
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return { out, logger };
+  return { out: runSteps(app, outputs, steps, restoreEachStep, logger), logger };
 }
 
-/** The query twice: arrivals into Cur, expiries into Exp (output streams do not keep the event type). */
-const split = (definition: string, query: string) =>
-  `${definition}\n${query} insert current events into Cur;\n${query} insert expired events into Exp;`;
+const split = splitCurrentExpired;
 const only = (out: Row[], stream: string) => out.filter(r => r[0] === stream).map(r => [r[1], r[2]]);
 
 const S = 'define stream S (symbol string, price float, volume int);';

@@ -1,27 +1,7 @@
-import { AppRuntime, compileApp, type RuntimeSnapshot, type Value } from '../../../core';
+import { compileApp } from '../../../core';
+import { runSteps, type Step } from '../../helpers/run-steps';
 
-type Row = [string, number, Value[]];
-/** An event, or a number: only move the clock there (fires due timers). */
-type Step = Row | number;
-
-/** Runs the steps, optionally rebuilding the runtime from a JSON snapshot after every one. */
-function run(app: string, outputs: string[], steps: Step[], restoreEachStep: boolean): Row[] {
-  const plan = compileApp(app);
-  const out: Row[] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (snap) expect(rt.restore(JSON.parse(JSON.stringify(snap)) as RuntimeSnapshot)).toEqual({ unknown: [], versionChanged: [] });
-    for (const s of outputs) rt.subscribe(s, (_s, es) => es.forEach(e => out.push([s, e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const step of steps) {
-    if (typeof step === 'number') rt.advanceTime(step);
-    else rt.send(...step);
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return out;
-}
+const run = runSteps;
 
 const S = 'define stream S (ts long, v int);';
 

@@ -1,25 +1,8 @@
-import { AppRuntime, compileApp, type RuntimeSnapshot, type Value } from '../../../core';
+import { compileApp } from '../../../core';
 import { frequencyKey, JavaHashOrder, javaStringHash } from '../../../core/builtins/windows/java-hash-order';
+import { runSteps, type Row } from '../../helpers/run-steps';
 
-type Row = [string, number, Value[]];
-
-/** Sends events in order, optionally rebuilding the runtime from a JSON snapshot after every one. */
-function run(app: string, outputs: string[], events: Row[], restoreEachStep: boolean): Row[] {
-  const plan = compileApp(app);
-  const out: Row[] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (snap) expect(rt.restore(JSON.parse(JSON.stringify(snap)) as RuntimeSnapshot)).toEqual({ unknown: [], versionChanged: [] });
-    for (const s of outputs) rt.subscribe(s, (_s, es) => es.forEach(e => out.push([s, e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const e of events) {
-    rt.send(...e);
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return out;
-}
+const run = runSteps;
 
 const keys = (...ks: string[]): Row[] => ks.map((k, i) => ['S', i + 1, [k]]);
 

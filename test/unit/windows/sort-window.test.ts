@@ -1,31 +1,9 @@
-import { AppRuntime, compileApp, type RuntimeSnapshot, type Value } from '../../../core';
+import { compileApp } from '../../../core';
+import { runSteps, splitCurrentExpired, type Row } from '../../helpers/run-steps';
 
-type Row = [string, number, Value[]];
+const run = runSteps;
 
-/** Sends events in order, optionally rebuilding the runtime from a JSON snapshot after every one. */
-function run(app: string, outputs: string[], events: Row[], restoreEachStep: boolean): Row[] {
-  const plan = compileApp(app);
-  const out: Row[] = [];
-  const fresh = (snap?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (snap) {
-      const report = rt.restore(JSON.parse(JSON.stringify(snap)) as RuntimeSnapshot);
-      expect(report).toEqual({ unknown: [], versionChanged: [] });
-    }
-    for (const s of outputs) rt.subscribe(s, (_s, es) => es.forEach(e => out.push([s, e.timestamp, e.data])));
-    return rt;
-  };
-  let rt = fresh();
-  for (const [s, t, d] of events) {
-    rt.send(s, t, d);
-    if (restoreEachStep) rt = fresh(rt.snapshot());
-  }
-  return out;
-}
-
-/** The query twice: arrivals into Cur, expiries into Exp (output streams do not keep the event type). */
-const split = (definition: string, query: string) =>
-  `${definition}\n${query} insert current events into Cur;\n${query} insert expired events into Exp;`;
+const split = splitCurrentExpired;
 
 describe.each([false, true])('sort window (restore after every event: %s)', restore => {
   test('sort(3, v) keeps the three smallest values and expires the largest', () => {

@@ -1,24 +1,12 @@
-import { AppRuntime, compileApp, EventKind, type RuntimeSnapshot, type Value } from '../../../core';
-import { runOut } from '../../helpers/run-steps';
+import { AppRuntime, compileApp, type Value } from '../../../core';
+import { runOut, type Row } from '../../helpers/run-steps';
 
 /**
  * Sends one chunk of events (as a batch window upstream releases them), then moves the clock to
- * each of `then`, rebuilding the runtime from a JSON copy of its snapshot after the chunk.
+ * each of `then`, rebuilding the runtime from a JSON copy of its snapshot after every step.
  */
 function runChunk(app: string, stream: string, chunk: [number, Value[]][], then: number[] = []): [number, Value[]][] {
-  const plan = compileApp(app);
-  const out: [number, Value[]][] = [];
-  const build = (from?: RuntimeSnapshot) => {
-    const rt = new AppRuntime(plan);
-    if (from) expect(rt.restore(JSON.parse(JSON.stringify(from)) as RuntimeSnapshot)).toEqual({ unknown: [], versionChanged: [] });
-    rt.subscribe('Out', (_s, es) => es.forEach(e => out.push([e.timestamp, e.data])));
-    return rt;
-  };
-  const first = build();
-  first.sendChunk(stream, chunk.map(([timestamp, data]) => ({ timestamp, data, type: EventKind.CURRENT })));
-  const rt = build(first.snapshot());
-  for (const t of then) rt.advanceTime(t);
-  return out;
+  return runOut(app, [chunk.map(([t, d]): Row => [stream, t, d]), ...then], true);
 }
 
 describe.each([false, true])('time window (rebuilt from a snapshot after every step: %s)', restore => {
