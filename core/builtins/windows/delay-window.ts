@@ -1,10 +1,9 @@
 import type { StreamEvent } from '../../runtime/event';
 import type { WindowFunction } from '../descriptor';
 import type { EventQueue } from './event-queue';
-import { eventQueueSpec } from './event-queue';
+import { agedEvents } from './aged-events';
 import { periodParam } from './time-window';
 import { arityCheck } from './window-state';
-import { WindowTimer } from './window-timer';
 
 /** Moves the events whose delay is over to `out`, as CURRENT events carrying `now`, in arrival order. */
 function releaseDue(q: EventQueue, t: number, now: number, out: StreamEvent[]): void {
@@ -25,31 +24,20 @@ export const delayWindow: WindowFunction = {
     const t = periodParam('delay', 'window.delay', args[0], 0);
     return {
       create(ctx) {
-        const held = ctx.state('events', eventQueueSpec);
-        const timer = new WindowTimer(ctx);
-        const arm = () => {
-          const head = held.value.peek();
-          if (head) timer.ensure(head.timestamp + t);
-        };
+        const aged = agedEvents(ctx, t, releaseDue);
         return {
-          contents: () => held.value.toArray(),
+          contents: aged.contents,
           process(chunk, emit) {
             const now = ctx.clock.now;
+            const q = aged.queue;
             const out: StreamEvent[] = [];
             for (const e of chunk) {
-              releaseDue(held.value, t, now, out);
-              held.value.push(e);
+              releaseDue(q, t, now, out);
+              q.push(e);
             }
-            arm();
-            if (out.length) emit(out);
+            aged.emit(out, emit);
           },
-          onTimer(now, emit, due) {
-            timer.fired(due);
-            const out: StreamEvent[] = [];
-            releaseDue(held.value, t, now, out);
-            arm();
-            if (out.length) emit(out);
-          },
+          onTimer: aged.onTimer,
         };
       },
     };

@@ -1,10 +1,9 @@
 import type { StreamEvent } from '../../runtime/event';
 import type { WindowFunction } from '../descriptor';
-import { eventQueueSpec } from './event-queue';
+import { agedEvents } from './aged-events';
 import { expireDue, periodParam } from './time-window';
 import { intOnlyParam } from './window-params';
 import { arityCheck, expiredCopy } from './window-state';
-import { WindowTimer } from './window-timer';
 
 /** `timeLength(t, n)`: the events of the last t ms, at most n of them. */
 export const timeLengthWindow: WindowFunction = {
@@ -21,17 +20,12 @@ export const timeLengthWindow: WindowFunction = {
     const n = intOnlyParam('timeLength', 'window.length', args[1], 0);
     return {
       create(ctx) {
-        const held = ctx.state('events', eventQueueSpec);
-        const timer = new WindowTimer(ctx);
-        const arm = () => {
-          const head = held.value.peek();
-          if (head) timer.ensure(head.timestamp + t);
-        };
+        const aged = agedEvents(ctx, t, expireDue);
         return {
-          contents: () => held.value.toArray(),
+          contents: aged.contents,
           process(chunk, emit) {
             const now = ctx.clock.now;
-            const q = held.value;
+            const q = aged.queue;
             const out: StreamEvent[] = [];
             for (const e of chunk) {
               expireDue(q, t, now, out);
@@ -42,16 +36,9 @@ export const timeLengthWindow: WindowFunction = {
               }
               out.push(e);
             }
-            arm();
-            if (out.length) emit(out);
+            aged.emit(out, emit);
           },
-          onTimer(now, emit, due) {
-            timer.fired(due);
-            const out: StreamEvent[] = [];
-            expireDue(held.value, t, now, out);
-            arm();
-            if (out.length) emit(out);
-          },
+          onTimer: aged.onTimer,
         };
       },
     };

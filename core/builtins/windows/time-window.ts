@@ -1,10 +1,9 @@
 import type { StreamEvent } from '../../runtime/event';
 import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';
 import type { EventQueue } from './event-queue';
-import { eventQueueSpec } from './event-queue';
 import { intOrLongParam } from './window-params';
 import { arityCheck, expiredCopy } from './window-state';
-import { WindowTimer } from './window-timer';
+import { agedEvents } from './aged-events';
 
 /** A constant time period in ms (`1 sec` arrives as the LONG 1000; INT and LONG constants are ms). */
 export function periodParam(window: string, param: string, a: ArgInfo, min: number): number {
@@ -36,32 +35,21 @@ export const timeWindow: WindowFunction = {
     const t = periodParam('time', 'window.time', args[0], 0);
     return {
       create(ctx) {
-        const held = ctx.state('events', eventQueueSpec);
-        const timer = new WindowTimer(ctx);
-        const arm = () => {
-          const head = held.value.peek();
-          if (head) timer.ensure(head.timestamp + t);
-        };
+        const aged = agedEvents(ctx, t, expireDue);
         return {
-          contents: () => held.value.toArray(),
+          contents: aged.contents,
           process(chunk, emit) {
             const now = ctx.clock.now;
+            const q = aged.queue;
             const out: StreamEvent[] = [];
             for (const e of chunk) {
-              expireDue(held.value, t, now, out);
-              held.value.push(e);
+              expireDue(q, t, now, out);
+              q.push(e);
               out.push(e);
             }
-            arm();
-            if (out.length) emit(out);
+            aged.emit(out, emit);
           },
-          onTimer(now, emit, due) {
-            timer.fired(due);
-            const out: StreamEvent[] = [];
-            expireDue(held.value, t, now, out);
-            arm();
-            if (out.length) emit(out);
-          },
+          onTimer: aged.onTimer,
         };
       },
     };
