@@ -117,29 +117,7 @@ async function runScenario(backend: string, make: () => Backend, s: Scenario): P
     windowEvents: WINDOW_MS / EVENT_SPACING_MS,
     storedBytesPerWindowEvent: round(per('bytesWritten') / (WINDOW_MS / EVENT_SPACING_MS)),
   };
-  if ('readRequestUnits' in after) {
-    const rru = per('readRequestUnits');
-    const wru = per('writeRequestUnits');
-    const consumedR = per('consumedReadUnits');
-    const consumedW = per('consumedWriteUnits');
-    // The larger of what the service reported and the estimate from AWS's rules: DynamoDB Local
-    // under-reports transactional writes (it does not double them per item).
-    const billedR = Math.max(consumedR, rru);
-    const billedW = Math.max(consumedW, wru);
-    Object.assign(line, {
-      readUnitsPerInvocation: round(billedR),
-      writeUnitsPerInvocation: round(billedW),
-      estimatedReadUnitsPerInvocation: round(rru),
-      estimatedWriteUnitsPerInvocation: round(wru),
-      usdPerMillionEvents: round(((billedR * USD_PER_RRU + billedW * USD_PER_WRU) * 1e6) / s.batch),
-    });
-  } else {
-    Object.assign(line, {
-      documentReadsPerInvocation: round(per('documentReads')),
-      documentWritesPerInvocation: round(per('documentWrites')),
-      documentDeletesPerInvocation: round(per('documentDeletes')),
-    });
-  }
+  Object.assign(line, storeUnits(per, 'readRequestUnits' in after, s.batch));
   return line;
 }
 
@@ -235,21 +213,36 @@ async function runRowsScenario(backend: string, make: () => Backend, sc: RowsSce
     bytesReadPerInvocation: Math.round(per('bytesRead')),
     bytesWrittenPerInvocation: Math.round(per('bytesWritten')),
   };
-  if ('readRequestUnits' in after) {
-    const billedR = Math.max(per('consumedReadUnits'), per('readRequestUnits'));
-    const billedW = Math.max(per('consumedWriteUnits'), per('writeRequestUnits'));
-    Object.assign(line, {
-      readUnitsPerInvocation: round(billedR),
-      writeUnitsPerInvocation: round(billedW),
-      estimatedReadUnitsPerInvocation: round(per('readRequestUnits')),
-      estimatedWriteUnitsPerInvocation: round(per('writeRequestUnits')),
-      // Per committed event: records reported failed are delivered again and paid for then.
-      usdPerMillionEvents: round(((billedR * USD_PER_RRU + billedW * USD_PER_WRU) * 1e6) / (batch - failed / measured)),
-    });
-  } else {
-    Object.assign(line, { documentReadsPerInvocation: round(per('documentReads')), documentWritesPerInvocation: round(per('documentWrites')) });
-  }
+  // Per committed event: records reported failed are delivered again and paid for then.
+  Object.assign(line, storeUnits(per, 'readRequestUnits' in after, batch - failed / measured));
   return line;
+}
+
+/**
+ * Per invocation: DynamoDB's read and write units and the cost of `events` events at list prices,
+ * or Firestore's document operations.
+ */
+function storeUnits(per: (counter: string) => number, dynamo: boolean, events: number): Record<string, number> {
+  if (!dynamo) {
+    return {
+      documentReadsPerInvocation: round(per('documentReads')),
+      documentWritesPerInvocation: round(per('documentWrites')),
+      documentDeletesPerInvocation: round(per('documentDeletes')),
+    };
+  }
+  const rru = per('readRequestUnits');
+  const wru = per('writeRequestUnits');
+  // The larger of what the service reported and the estimate from AWS's rules: DynamoDB Local
+  // under-reports transactional writes (it does not double them per item).
+  const billedR = Math.max(per('consumedReadUnits'), rru);
+  const billedW = Math.max(per('consumedWriteUnits'), wru);
+  return {
+    readUnitsPerInvocation: round(billedR),
+    writeUnitsPerInvocation: round(billedW),
+    estimatedReadUnitsPerInvocation: round(rru),
+    estimatedWriteUnitsPerInvocation: round(wru),
+    usdPerMillionEvents: round(((billedR * USD_PER_RRU + billedW * USD_PER_WRU) * 1e6) / events),
+  };
 }
 
 function round(x: number): number {

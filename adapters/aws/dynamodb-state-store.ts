@@ -56,6 +56,7 @@ import {
   CommitTooLargeError,
   decodeUnit,
   encodeUnit,
+  ROW_KEY,
   StateCodecError,
   StateConflictError,
   StoreError,
@@ -207,11 +208,6 @@ function knownOf(item: Item | undefined): Known {
   return { state: 'live', version, parts: num(item.parts) ?? 1 };
 }
 
-/**
- * The key attribute of a `@store` table's items: the engine's encoding of the row's primary key.
- * Its name cannot be a SiddhiQL attribute name, so the row's own attributes never clash with it.
- */
-export const ROW_KEY = 'millrace:key';
 
 /** A JSON value as a DynamoDB attribute value (numbers are finite here: the codec tags the rest). */
 function toAttribute(v: Json): AttributeValue {

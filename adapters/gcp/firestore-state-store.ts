@@ -53,6 +53,7 @@ import {
   CommitTooLargeError,
   decodeUnit,
   encodeUnit,
+  ROW_KEY,
   StateCodecError,
   StateConflictError,
   StoreError,
@@ -173,11 +174,6 @@ function knownOf(snap: DocumentSnapshot | undefined): Known {
   return { state: 'live', version, parts: (snap.get('parts') as number | undefined) ?? 1, updateTime: snap.updateTime };
 }
 
-/**
- * The field holding a `@store` row's key (the engine's encoding of its primary key). Its name
- * cannot be a SiddhiQL attribute name, so the row's own attributes never clash with it.
- */
-export const ROW_KEY = 'millrace:key';
 /** A row value Firestore cannot hold as it is (nested lists, tagged values) is kept as JSON text under this field. */
 const JSON_FIELD = 'millrace:json';
 

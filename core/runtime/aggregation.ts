@@ -6,6 +6,7 @@ import type { StateCell, StateSpec } from '../state/state-spec';
 import type { StreamEvent, Value } from './event';
 import type { EvalCtx } from './eval-context';
 import { longAdd } from './java-num';
+import { PartialRows } from './partial-rows';
 import { decodeValue, encodeValue } from './value-codec';
 import { UnitsNeededError } from '../errors/millrace-error';
 
@@ -81,20 +82,6 @@ function bucketRowKey(unit: TimeUnit, start: number, groups: readonly Value[]): 
   return JSON.stringify([unit, start, ...groups.map(encodeValue)]);
 }
 
-/**
- * What an `@store` aggregation knows of its store items in this invocation (like a `@store`
- * table's, see TableData): the bucket rows loaded (or known absent), whether all were, what the
- * run needed and did not have, and which rows it changed.
- */
-interface StoredBuckets {
-  readonly table: string;
-  complete: boolean;
-  readonly known: Set<string>;
-  /** Row keys folded into or purged without being loaded; '*' when a read needed every row. */
-  readonly needed: Set<string>;
-  /** Row key -> where the row lives in memory. */
-  readonly dirty: Map<string, { unit: TimeUnit; start: number; key: string }>;
-}
 
 /** Parses `yyyy-MM-dd HH:mm:ss` with an optional ` +HH:MM` offset (GMT without), to ms. */
 export function parseAggregationTime(text: string): number | null {
@@ -160,7 +147,7 @@ export function perUnit(v: Value): TimeUnit | null {
  */
 export class AggregationRuntime {
   /** Set for an `@store` aggregation run by the invocation runner: its buckets are store items. */
-  private stored: StoredBuckets | null = null;
+  private stored: PartialRows<{ unit: TimeUnit; start: number; key: string }> | null = null;
 
   constructor(
     readonly plan: AggregationPlan,
@@ -191,7 +178,7 @@ export class AggregationRuntime {
     for (const unit of p.durations) {
       const starts = this.buckets(unit, true);
       const start = bucketStart(unit, t);
-      if (this.stored) this.changed(unit, start, groups, key);
+      this.stored?.changed(bucketRowKey(unit, start, groups), { unit, start, key });
       let rows = starts.get(start);
       if (!rows) starts.set(start, (rows = new Map()));
       let row = rows.get(key);
@@ -211,14 +198,14 @@ export class AggregationRuntime {
     if (l.purgedAt !== null && l.t < l.purgedAt + pg.intervalMs) return;
     l.purgedAt = l.t;
     // A purge removes every old bucket, so an @store aggregation needs all its rows for it.
-    if (this.stored && !this.stored.complete) this.stored.needed.add('*');
+    this.stored?.touchAll();
     for (const unit of this.plan.durations) {
       const keep = pg.retention.get(unit);
       if (keep === undefined) continue;
       const starts = this.buckets(unit, true);
       for (const [start, rows] of [...starts]) {
         if (start >= l.t - keep) continue;
-        if (this.stored) for (const [key, row] of rows) this.changed(unit, start, row.groups, key);
+        for (const [key, row] of rows) this.stored?.changed(bucketRowKey(unit, start, row.groups), { unit, start, key });
         starts.delete(start);
       }
     }
@@ -226,40 +213,27 @@ export class AggregationRuntime {
 
   /** From now on the buckets live in the store, one item per (duration, bucket, group). */
   beginStored(table: string): void {
-    this.stored = { table, complete: false, known: new Set(), needed: new Set(), dirty: new Map() };
-  }
-
-  /** A bucket row this run changes: noted as needed when the store's row is not loaded. */
-  private changed(unit: TimeUnit, start: number, groups: readonly Value[], key: string): void {
-    const s = this.stored!;
-    const rk = bucketRowKey(unit, start, groups);
-    if (!s.complete && !s.known.has(rk)) s.needed.add(rk);
-    s.dirty.set(rk, { unit, start, key });
+    this.stored = new PartialRows(table);
   }
 
   /** Bucket rows loaded from the store (null: no such row). */
-  provideRows(rows: Iterable<readonly [string, StoredRow | null]>, complete: boolean): void {
-    const s = this.stored!;
-    for (const [rk, stored] of rows) {
-      s.known.add(rk);
+  provideRows(rows: ReadonlyMap<string, StoredRow | null>, complete: boolean): void {
+    for (const stored of rows.values()) {
       if (!stored) continue;
-      const unit = stored.duration as TimeUnit;
-      const start = stored.start as number;
-      const starts = this.durations.get(unit)?.cell.value;
+      const starts = this.durations.get(stored.duration as TimeUnit)?.cell.value;
       if (!starts) continue; // a duration the app no longer has
+      const start = stored.start as number;
       const row = decodeBucketRow(stored.row as EncodedRow);
       let m = starts.get(start);
       if (!m) starts.set(start, (m = new Map()));
       m.set(keyOf(row.groups), row);
     }
-    if (complete) s.complete = true;
+    this.stored!.loaded(rows.keys(), complete);
   }
 
-  /** What this run needed of the store and was not given: row keys, or null for every row. */
-  rowsNeeded(): string[] | null | undefined {
-    const s = this.stored;
-    if (!s || s.complete || !s.needed.size) return undefined;
-    return s.needed.has('*') ? null : [...s.needed];
+  /** Set for an `@store` aggregation run by the invocation runner (see PartialRows). */
+  get storedRows(): PartialRows<unknown> | null {
+    return this.stored;
   }
 
   /** The bucket rows this run changed, as store writes: `duration`, `start`, the encoded `row`. */
@@ -274,14 +248,10 @@ export class AggregationRuntime {
     return out;
   }
 
-  get storedTable(): string | undefined {
-    return this.stored?.table;
-  }
-
   /** Rows of the buckets of `unit` that start in [from, to): `[AGG_TIMESTAMP, ...outputs]`. */
   read(unit: TimeUnit, from: number, to: number): Value[][] {
     if (!this.durations.has(unit)) return [];
-    if (this.stored && !this.stored.complete) this.stored.needed.add('*');
+    this.stored?.touchAll();
     const starts = this.buckets(unit, false);
     const out: Value[][] = [];
     for (const start of [...starts.keys()].sort((a, b) => a - b)) {

@@ -30,6 +30,7 @@ import { Scheduler } from './scheduler';
 import { makeRateLimiter } from './rate-limiter';
 import { groupsSpec, makeSelector } from './selector';
 import { buildStateRuntime } from './state/state-runtime';
+import type { PartialRows } from './partial-rows';
 import { rowFromStored, TableRuntime, tableSpec } from './table';
 
 type Receiver = (chunk: StreamEvent[]) => void;
@@ -280,7 +281,7 @@ export class AppRuntime {
   restoreUnits(global: RuntimeSnapshot | null, units: ReadonlyMap<string, Json>): RestoreReport {
     this.split = true;
     const report = global ? this.restore(global) : { unknown: [], versionChanged: [] };
-    for (const t of this.tables) if (t.plan.store) t.data.beginPartial();
+    for (const t of this.tables) if (t.plan.store) t.data.beginPartial(t.plan.store.table);
     for (const rt of this.aggregations.values()) if (rt.plan.store) rt.beginStored(rt.plan.store.table);
     for (const [unit, json] of units) {
       for (const pu of this.partitionUnits) {
@@ -297,17 +298,25 @@ export class AppRuntime {
    * store, after `restoreUnits`; a null row means the store has no row under that key.
    * `complete`: these are all its rows.
    */
-  provideRows(holder: string, rows: Iterable<readonly [string, StoredRow | null]>, complete: boolean): void {
+  provideRows(holder: string, rows: ReadonlyMap<string, StoredRow | null>, complete: boolean): void {
     const id = holder.slice(2);
     if (holder.startsWith('a:')) {
       const rt = this.aggregations.get(id);
-      if (rt?.storedTable === undefined) throw new Error(`aggregation '${id}' does not keep its buckets in a store`);
+      if (!rt?.storedRows) throw new Error(`aggregation '${id}' does not keep its buckets in a store`);
       return rt.provideRows(rows, complete);
     }
     const t = this.tables.find(x => x.plan.id === id);
-    if (!holder.startsWith('t:') || !t?.plan.store || !t.data.partial) throw new Error(`table '${id}' does not keep its rows in a store`);
+    if (!holder.startsWith('t:') || !t?.data.partial) throw new Error(`table '${id}' does not keep its rows in a store`);
     const attrs = t.plan.attributes;
-    t.data.provide([...rows].map(([k, r]) => [k, r && rowFromStored(r, attrs)] as const), complete);
+    t.data.provide(new Map([...rows].map(([k, r]) => [k, r && rowFromStored(r, attrs)])), complete);
+  }
+
+  /** The `@store` tables and aggregations of this run, by holder name (see provideRows). */
+  private storedHolders(): [string, PartialRows<unknown>][] {
+    const out: [string, PartialRows<unknown>][] = [];
+    for (const t of this.tables) if (t.data.partial) out.push([`t:${t.plan.id}`, t.data.partial]);
+    for (const [id, rt] of this.aggregations) if (rt.storedRows) out.push([`a:${id}`, rt.storedRows]);
+    return out;
   }
 
   /**
@@ -316,25 +325,15 @@ export class AppRuntime {
    * incomplete rows: load them and run again.
    */
   rowsNeeded(): { holder: string; table: string; keys: string[] | null }[] {
-    const out: { holder: string; table: string; keys: string[] | null }[] = [];
-    for (const t of this.tables) {
-      const p = t.data.partial;
-      if (!t.plan.store || !p || !p.needed.size || p.complete) continue;
-      out.push({ holder: `t:${t.plan.id}`, table: t.plan.store.table, keys: p.needed.has('*') ? null : [...p.needed] });
-    }
-    for (const [id, rt] of this.aggregations) {
-      const keys = rt.rowsNeeded();
-      if (keys !== undefined) out.push({ holder: `a:${id}`, table: rt.storedTable!, keys });
-    }
-    return out;
+    return this.storedHolders().flatMap(([holder, rows]) => {
+      const keys = rows.wanted();
+      return keys === undefined ? [] : [{ holder, table: rows.table, keys }];
+    });
   }
 
   /** The `@store` table rows and aggregation buckets this run changed, for the commit. */
   rowWrites(): RowWrite[] {
-    return [
-      ...this.tables.flatMap(t => (t.plan.store && t.data.partial ? t.data.rowWrites(t.plan.store.table, t.plan.attributes) : [])),
-      ...[...this.aggregations.values()].flatMap(rt => rt.rowWrites()),
-    ];
+    return [...this.tables.flatMap(t => t.data.rowWrites(t.plan.attributes)), ...[...this.aggregations.values()].flatMap(rt => rt.rowWrites())];
   }
 
   /**
@@ -600,7 +599,7 @@ export class AppRuntime {
         d.loaded = true;
       },
       unloaded: () => [...durations.values()].filter(d => !d.loaded).map(d => d.unit),
-      dirty: () => (rt.storedTable !== undefined ? [] : [...durations.values()].filter(d => d.touched && d.loaded).map(d => [d.unit, d.registry.snapshot()] as [string, Json])),
+      dirty: () => (rt.storedRows ? [] : [...durations.values()].filter(d => d.touched && d.loaded).map(d => [d.unit, d.registry.snapshot()] as [string, Json])),
     });
     const rt = new AggregationRuntime(
       a,

@@ -5,6 +5,7 @@ import type { RowWrite, StoredRow } from '../state/state-store';
 import type { StateCell, StateSpec } from '../state/state-spec';
 import type { Value } from './event';
 import type { EvalCtx, TableAccess } from './eval-context';
+import { PartialRows } from './partial-rows';
 import { decodeRow, decodeValue, encodeRow, encodeValue } from './value-codec';
 
 type Row = Value[];
@@ -33,26 +34,12 @@ export function rowKeyOf(values: readonly Value[]): string {
 }
 
 /**
- * What a `@store` table knows of the store's rows in this invocation: the keys whose row (or
- * absence) was loaded, whether all rows were, what the run needed and did not have, and which
- * rows it changed.
- */
-interface PartialRows {
-  complete: boolean;
-  readonly known: Set<string>;
-  /** Keys of rows looked up or written without being loaded; '*' when a scan needed every row. */
-  readonly needed: Set<string>;
-  /** Row key -> primary-key values of the rows inserted, updated or deleted. */
-  readonly dirty: Map<string, Value[]>;
-}
-
-/**
  * A table's rows in insertion order, with the primary-key map and secondary indexes derived from
  * them. Only the rows are snapshotted; the indexes are rebuilt on restore.
  *
  * A `@store` table holds only the rows loaded for this invocation: a look-up of a key it has not
  * loaded, or a scan before all rows are loaded, is answered from what it has and noted in
- * `partial.needed`; the invocation runner then loads those rows and runs the batch again.
+ * `partial` (see PartialRows); the invocation runner then loads those rows and runs again.
  */
 export class TableData {
   readonly rows = new Set<Row>();
@@ -60,15 +47,15 @@ export class TableData {
   /** Attribute index -> value -> rows. */
   readonly byIndex = new Map<number, Map<Key, Set<Row>>>();
   /** Set for a `@store` table run by the invocation runner; null when the table holds all its rows. */
-  partial: PartialRows | null = null;
+  partial: PartialRows<Value[]> | null = null;
 
   constructor(private readonly plan: TablePlan) {
     for (const i of plan.indexes) this.byIndex.set(i, new Map());
   }
 
   /** From now on the rows live in the store: this table holds only those provided (see class doc). */
-  beginPartial(): void {
-    this.partial = { complete: false, known: new Set(), needed: new Set(), dirty: new Map() };
+  beginPartial(table: string): void {
+    this.partial = new PartialRows(table);
   }
 
   keyOfRow(row: Row): Key {
@@ -80,9 +67,10 @@ export class TableData {
   add(row: Row): boolean {
     if (!this.partial) return this.put(row);
     const values = this.plan.primaryKey.map(i => row[i]);
-    const rk = this.note(values);
+    const rk = rowKeyOf(values);
+    this.partial.touch(rk);
     if (!this.put(row)) return false;
-    this.partial.dirty.set(rk, values);
+    this.partial.changed(rk, values);
     return true;
   }
 
@@ -90,7 +78,7 @@ export class TableData {
     if (!this.rows.delete(row)) return;
     if (this.partial) {
       const values = this.plan.primaryKey.map(i => row[i]);
-      this.partial.dirty.set(this.note(values), values);
+      this.partial.changed(rowKeyOf(values), values);
     }
     if (this.plan.primaryKey.length) this.byKey.delete(this.keyOfRow(row));
     for (const [i, m] of this.byIndex) {
@@ -109,47 +97,37 @@ export class TableData {
     if (!l) return this.all();
     if (l.kind === 'primaryKey') {
       const values = l.keys.map(k => k(ctx));
-      if (this.partial) this.note(values);
+      this.partial?.touch(rowKeyOf(values));
       const r = this.byKey.get(values.length === 1 ? values[0] : keyOf(values));
       return r ? [r] : NO_ROWS;
     }
-    if (this.partial && !this.partial.complete) this.partial.needed.add('*');
+    this.partial?.touchAll();
     const key = l.keys.length === 1 ? l.keys[0](ctx) : keyOf(l.keys.map(k => k(ctx)));
     return this.byIndex.get(l.attributes[0])?.get(key) ?? NO_ROWS;
   }
 
   /** Every row (for a scan). */
   all(): Iterable<Row> {
-    if (this.partial && !this.partial.complete) this.partial.needed.add('*');
+    this.partial?.touchAll();
     return this.rows;
   }
 
   /** Rows loaded from the store: they are the store's truth, not changes. */
-  provide(rows: Iterable<readonly [string, Row | null]>, complete: boolean): void {
-    const p = this.partial!;
-    for (const [rk, row] of rows) {
-      p.known.add(rk);
-      if (row) this.put(row);
-    }
-    if (complete) p.complete = true;
+  provide(rows: ReadonlyMap<string, Row | null>, complete: boolean): void {
+    for (const row of rows.values()) if (row) this.put(row);
+    this.partial!.loaded(rows.keys(), complete);
   }
 
   /** The rows this run changed, as store writes. */
-  rowWrites(table: string, attributes: readonly { name: string }[]): RowWrite[] {
+  rowWrites(attributes: readonly { name: string }[]): RowWrite[] {
+    const p = this.partial;
+    if (!p) return [];
     const out: RowWrite[] = [];
-    for (const [key, values] of this.partial?.dirty ?? []) {
+    for (const [key, values] of p.dirty) {
       const row = this.byKey.get(values.length === 1 ? values[0] : keyOf(values));
-      out.push({ table, key, row: row ? rowToStored(row, attributes) : null });
+      out.push({ table: p.table, key, row: row ? rowToStored(row, attributes) : null });
     }
     return out;
-  }
-
-  /** The row key of these primary-key values, noted as needed when the store's row is not loaded. */
-  private note(values: readonly Value[]): string {
-    const rk = rowKeyOf(values);
-    const p = this.partial!;
-    if (!p.complete && !p.known.has(rk)) p.needed.add(rk);
-    return rk;
   }
 
   private put(row: Row): boolean {

@@ -7,6 +7,6 @@
  */
 export type { Json } from './json';
 export type { RowWrite, StateStore, StateStoreStats, StoredRow, StoredUnit, UnitWrite } from './state-store';
-export { checkDueQuery, checkRowWrites, checkUnitWrites } from './state-store';
+export { checkDueQuery, checkRowWrites, checkUnitWrites, ROW_KEY } from './state-store';
 export { decodeUnit, encodeUnit } from './snapshot-codec';
 export { MemoryStateStore } from './memory-state-store';

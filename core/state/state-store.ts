@@ -67,6 +67,12 @@ export interface RowWrite {
   readonly row: StoredRow | null;
 }
 
+/**
+ * The attribute (field) under which a store item of a `@store` row keeps the row's key. It cannot
+ * be a SiddhiQL attribute name, so a row's own attributes never clash with it.
+ */
+export const ROW_KEY = 'millrace:key';
+
 export interface StateStore {
   /** One read for all keys; keys that do not exist are absent from the result. */
   load(keys: readonly string[]): Promise<Map<string, StoredUnit>>;
