@@ -1,5 +1,5 @@
 import { parseApp } from './parser';
-import type { AppPlan } from './planner/plan';
+import type { AppPlan } from './plan/plan';
 import { planApp } from './planner/plan-app';
 
 export interface CompileOptions {

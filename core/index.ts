@@ -4,11 +4,11 @@ export * from './errors/millrace-error';
 export { parseApp, parseOnDemandQuery, parseExpression } from './parser';
 export { compileApp, type CompileOptions } from './compile';
 export { planApp, planOnDemand } from './planner/plan-app';
-export type { AppPlan, QueryPlan, OutputPlan, OnDemandPlan } from './planner/plan';
-export type { StreamSchema, AttributeSchema } from './planner/schema';
+export type { AppPlan, QueryPlan, OutputPlan, OnDemandPlan } from './plan/plan';
+export type { StreamSchema, AttributeSchema } from './plan/schema';
 export { AppRuntime, type SplitSnapshot, type QueryResult, type RuntimeSnapshot, type StreamListener, type RuntimeOptions } from './runtime/app-runtime';
-export { EventKind, type StreamEvent, type Value } from './runtime/event';
-export { toOutputJson } from './runtime/value-codec';
+export { EventKind, type StreamEvent, type Value } from './kernel/event';
+export { toOutputJson } from './state/value-codec';
 export * from './state';
 export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } from './state/state-spec';
 export {
@@ -20,6 +20,6 @@ export {
   type OutputEvent,
   type InvocationRequest,
   type InvocationResult,
-} from './state/invocation-runner';
+} from './invocation/invocation-runner';
 export { silentLogger, memoryLogger, type Logger } from './io/logger';
 export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

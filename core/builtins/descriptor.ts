@@ -1,7 +1,8 @@
 import type { AttrType } from '../ast/nodes';
-import type { Value } from '../runtime/event';
-import type { Eval } from '../runtime/eval-context';
-import type { Json } from '../state/json';
+import type { Value } from '../kernel/event';
+import type { Eval, EvalCtx } from '../kernel/eval-context';
+import type { Compiled, PlannedAggregate, Scope } from '../plan/expression-scope';
+import type { WindowContext, WindowOperator } from '../plan/operators';
 
 /** What the planner knows about one argument of a builtin call. */
 export interface ArgInfo {
@@ -35,45 +36,10 @@ export interface ScalarFunction extends BuiltinDoc {
   plan(args: readonly ArgInfo[]): { type: AttrType; make(args: readonly Eval[]): Eval };
 }
 
-/** One aggregate's running state for one group. */
-export interface Aggregator {
-  add(v: Value): void;
-  remove(v: Value): void;
-  reset(): void;
-  value(): Value;
-  snapshot(): Json;
-  restore(j: Json): void;
-}
-
 /** An aggregate function such as `sum` or `distinctCount`. */
 export interface AggregateFunction extends BuiltinDoc {
   /** `survivesReset`: the value outlives a batch window's RESET (minForever, maxForever). */
-  plan(args: readonly ArgInfo[]): { type: AttrType; create(): Aggregator; survivesReset?: boolean };
-}
-
-/** What a window operator gets from the runtime. */
-export interface WindowContext {
-  /** Declare a piece of state; the name is scoped to this window. */
-  state<S>(name: string, spec: import('../state/state-spec').StateSpec<S>): import('../state/state-spec').StateCell<S>;
-  /** Ask for `onTimer` at event time `due`. */
-  schedule(due: number): void;
-  readonly clock: { readonly now: number };
-  /** Whether anything downstream uses EXPIRED events (else batch windows need not keep them). */
-  readonly expiredNeeded: boolean;
-}
-
-export type Emit = (chunk: import('../runtime/event').StreamEvent[]) => void;
-
-export interface WindowOperator {
-  /** Takes a chunk of CURRENT events and emits CURRENT, EXPIRED and RESET events downstream. */
-  process(chunk: import('../runtime/event').StreamEvent[], emit: Emit): void;
-  /**
-   * Called when a time asked for with `schedule` is reached. `now` is the event clock (it may be
-   * past `due` when the clock jumped); events the window releases carry `now` as their time.
-   */
-  onTimer?(now: number, emit: Emit, due: number): void;
-  /** The events held now, for joins and on-demand queries. */
-  contents(): import('../runtime/event').StreamEvent[];
+  plan(args: readonly ArgInfo[]): PlannedAggregate;
 }
 
 /** What a window's planning step can ask of the planner. */
@@ -84,7 +50,7 @@ export interface WindowPlanEnv {
    * Parses and compiles a SiddhiQL expression (such as the text of `expression('count() <= 20')`)
    * with the names and aggregates that `scope` provides. Throws BuiltinArgError on any problem.
    */
-  compileExpression(text: string, scope: import('../planner/expression-compiler').Scope): import('../planner/expression-compiler').Compiled;
+  compileExpression(text: string, scope: Scope): Compiled;
 }
 
 /** A window such as `length(n)`. */
@@ -99,6 +65,6 @@ export interface StreamFunction extends BuiltinDoc {
   plan(args: readonly ArgInfo[]): {
     /** Attributes appended to each event. */
     added: readonly { name: string; type: AttrType }[];
-    make(args: readonly Eval[], env: { log(message: string): void }): (ctx: import('../runtime/eval-context').EvalCtx) => Value[] | null;
+    make(args: readonly Eval[], env: { log(message: string): void }): (ctx: EvalCtx) => Value[] | null;
   };
 }

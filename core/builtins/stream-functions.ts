@@ -1,4 +1,4 @@
-import type { Value } from '../runtime/event';
+import type { Value } from '../kernel/event';
 import { BuiltinArgError, type ArgInfo, type StreamFunction } from './descriptor';
 
 const PRIORITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];

@@ -1,51 +1,11 @@
-import type { AttrType, Binary, EventIndex, Expression, FunctionCall, In, Pos, Variable } from '../ast/nodes';
-import { BuiltinArgError, type AggregateFunction, type ArgInfo } from '../builtins/descriptor';
-
-export type PlannedAggregate = ReturnType<AggregateFunction['plan']>;
+import type { AttrType, Binary, Expression, FunctionCall, Pos } from '../ast/nodes';
+import { BuiltinArgError, type ArgInfo } from '../builtins/descriptor';
+import type { Compiled, Scope } from '../plan/expression-scope';
 import { aggregateFunctions } from '../builtins/aggregates/aggregate-functions';
 import { scalarFunctions } from '../builtins/functions/scalar-functions';
 import type { Diagnostic } from '../errors/millrace-error';
-import type { Value } from '../runtime/event';
-import type { Eval } from '../runtime/eval-context';
-import * as J from '../runtime/java-num';
-
-/** A compiled expression with its Siddhi type; `type` null means an error was already reported. */
-export interface Compiled {
-  readonly type: AttrType | null;
-  readonly fn: Eval;
-  readonly constant?: { readonly value: Value };
-  readonly attributeIndex?: number;
-  /** Whether the expression contains an aggregate function. */
-  readonly hasAggregate?: boolean;
-}
-
-export interface ResolvedVariable {
-  readonly type: AttrType;
-  readonly fn: Eval;
-  readonly attributeIndex?: number;
-}
-
-/** A user `define function`, compiled. */
-export interface UserFunction {
-  readonly returnType: AttrType;
-  readonly make: (args: readonly Eval[]) => Eval;
-}
-
-/** Where names in an expression come from; differs between filters, selects, having, joins... */
-export interface Scope {
-  /** Returns the resolved attribute, or an error message. */
-  resolveVariable(v: Variable): ResolvedVariable | string;
-  /** Registers an aggregate and returns the reader of its value; absent where aggregates are not allowed. */
-  aggregate?(planned: PlannedAggregate, args: readonly Compiled[], call: FunctionCall): Eval | string;
-  readonly userFunctions: ReadonlyMap<string, UserFunction>;
-  /**
-   * Whether a join side or reference named so is present (`A is null`), or with an index the
-   * reference's event at that index (`e1[0] is null`); undefined when there is no such name.
-   */
-  resolvePresence?(name: string, index?: EventIndex): Eval | undefined;
-  /** Plans `x in T`; absent where tables cannot be consulted. */
-  resolveIn?(e: In): Compiled | string;
-}
+import type { Eval } from '../kernel/eval-context';
+import * as J from '../kernel/java-num';
 
 const NUMERIC_RANK: Partial<Record<AttrType, number>> = { INT: 1, LONG: 2, FLOAT: 3, DOUBLE: 4 };
 const isNumeric = (t: AttrType) => NUMERIC_RANK[t] !== undefined;

@@ -29,15 +29,17 @@ import type {
   WindowHandler,
   WithinRange,
 } from '../ast/nodes';
-import { perUnit } from '../runtime/aggregation';
+import { perUnit } from '../kernel/calendar';
+import { parseDuration } from '../kernel/duration';
 import { BuiltinArgError, type ArgInfo, type WindowPlanEnv } from '../builtins/descriptor';
 import { streamFunctions } from '../builtins/stream-functions';
 import { windowFunctions } from '../builtins/windows/window-functions';
 import { CompileError, PlanError, type Diagnostic } from '../errors/millrace-error';
-import { parseExpression } from '../parser';
-import type { Value } from '../runtime/event';
-import type { Eval, EvalCtx } from '../runtime/eval-context';
-import { ExpressionCompiler, type Compiled, type Scope, type UserFunction } from './expression-compiler';
+import { parseExpression, parseOnDemandQuery } from '../parser';
+import type { Value } from '../kernel/event';
+import type { Eval, EvalCtx } from '../kernel/eval-context';
+import { ExpressionCompiler } from './expression-compiler';
+import type { Compiled, Scope, UserFunction } from '../plan/expression-scope';
 import { fingerprint } from './fingerprint';
 import type {
   AggregatePlan,
@@ -59,14 +61,14 @@ import type {
   StoreConditionPlan,
   TablePlan,
   TriggerPlan,
-} from './plan';
-import { CronError, parseCron } from '../runtime/cron';
+} from '../plan/plan';
+import { CronError, parseCron } from '../kernel/cron';
 import { eventSource, rowSource, slotSource, sourcesScope, type ScopeOptions, type Source } from './scope';
 import { planStoreCondition, storeScope, type StoreTarget } from './store-condition';
-import { planStateInput } from './state/plan-state-input';
-import type { StatePlan } from './state/state-plan';
-import { toInt, toLong } from '../runtime/java-num';
-import { describeSchema, type AttributeSchema, type StreamSchema } from './schema';
+import { planStateInput } from './pattern/plan-pattern-input';
+import type { PatternPlan } from '../plan/pattern-plan';
+import { toInt, toLong } from '../kernel/java-num';
+import { describeSchema, type AttributeSchema, type StreamSchema } from '../plan/schema';
 
 
 const APP_ANNOTATIONS = new Set(['name', 'description', 'playback', 'statistics', 'enforceorder']);
@@ -221,7 +223,8 @@ class AppPlanner {
     }
     const written = new Set([...queries, ...partitions.flatMap(p => p.queries)].flatMap(q => (q.output.kind === 'insert' ? [q.output.target] : [])));
     const inputStreams = [...this.streams.values()].filter(s => s.origin === 'defined' && !written.has(s.id)).map(s => s.id);
-    return {
+    const planned = new Map<string, OnDemandPlan>();
+    const plan: AppPlan = {
       name,
       source: this.source,
       streams: this.streams,
@@ -235,7 +238,13 @@ class AppPlanner {
       functions: this.userFunctions,
       sinks: this.sinks,
       sources: this.sources,
+      planQuery: text => {
+        let q = planned.get(text);
+        if (!q) planned.set(text, (q = planOnDemand(plan, parseOnDemandQuery(text), text)));
+        return q;
+      },
     };
+    return plan;
   }
 
   private appAnnotations(): string {
@@ -660,7 +669,7 @@ class AppPlanner {
     stream: string;
     handlers: HandlerPlan[];
     join?: JoinPlan;
-    statePlan?: StatePlan;
+    statePlan?: PatternPlan;
     scope: Scope;
     starAttributes: readonly AttributeSchema[];
     windowed: boolean;
@@ -1263,23 +1272,6 @@ function coerceTo(fn: Eval, from: AttrType, to: AttrType): Eval {
   if (to === 'INT') return ctx => { const v = fn(ctx); return v === null ? null : toInt(v as number); };
   if (to === 'LONG') return ctx => { const v = fn(ctx); return v === null ? null : toLong(v as number); };
   return fn;
-}
-
-const UNIT_MS: Record<string, number> = {
-  ms: 1, millisec: 1, millisecond: 1, milliseconds: 1, millis: 1,
-  sec: 1000, second: 1000, seconds: 1000, s: 1000,
-  min: 60_000, minute: 60_000, minutes: 60_000, m: 60_000,
-  hour: 3_600_000, hours: 3_600_000, h: 3_600_000,
-  day: 86_400_000, days: 86_400_000, d: 86_400_000,
-};
-
-/** '10 sec', '1 hour', '500' (ms) in annotation values. */
-function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
-  if (!m) return undefined;
-  const unit = m[2].toLowerCase() || 'ms';
-  const f = UNIT_MS[unit];
-  return f === undefined ? undefined : Number(m[1]) * f;
 }
 
 function argInfos(args: readonly Compiled[]): ArgInfo[] {

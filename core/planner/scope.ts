@@ -1,7 +1,7 @@
 import type { AttrType, Variable } from '../ast/nodes';
-import type { Eval, EvalCtx } from '../runtime/eval-context';
-import type { ResolvedVariable, Scope, UserFunction } from './expression-compiler';
-import { describeSchema, type AttributeSchema } from './schema';
+import type { Eval, EvalCtx } from '../kernel/eval-context';
+import type { ResolvedVariable, Scope, UserFunction } from '../plan/expression-scope';
+import { describeSchema, type AttributeSchema } from '../plan/schema';
 
 /** One part of the row an expression sees: a stream, a join side, a table row. */
 export interface Source {

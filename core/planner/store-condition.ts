@@ -1,10 +1,11 @@
 import type { Expression, Variable } from '../ast/nodes';
-import type { Eval } from '../runtime/eval-context';
+import type { Eval } from '../kernel/eval-context';
 import type { Diagnostic } from '../errors/millrace-error';
-import { ExpressionCompiler, type Compiled, type Scope } from './expression-compiler';
-import type { StoreConditionPlan } from './plan';
+import { ExpressionCompiler } from './expression-compiler';
+import type { Compiled, Scope } from '../plan/expression-scope';
+import type { StoreConditionPlan } from '../plan/plan';
 import type { Source } from './scope';
-import { describeSchema } from './schema';
+import { describeSchema } from '../plan/schema';
 
 /** What a store condition is planned against. */
 export interface StoreTarget {

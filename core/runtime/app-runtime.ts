@@ -1,7 +1,6 @@
 import { UnitsNeededError } from '../errors/millrace-error';
 import { silentLogger, type Logger } from '../io/logger';
-import type { WindowOperator } from '../builtins/descriptor';
-import { parseOnDemandQuery } from '../parser';
+import type { WindowOperator } from '../plan/operators';
 import type {
   AggregationPlan,
   AggregationReadPlan,
@@ -15,21 +14,21 @@ import type {
   QueryPlan,
   SelectorPlan,
   TriggerPlan,
-} from '../planner/plan';
-import { AggregationRuntime, durationBucketsSpec, perUnit, withinRange, type DurationBuckets } from './aggregation';
+} from '../plan/plan';
+import { AggregationRuntime, durationBucketsSpec, type DurationBuckets } from './aggregation';
+import { perUnit, withinRange } from '../kernel/calendar';
 import type { TimeUnit } from '../ast/nodes';
-import { parseCron } from './cron';
-import { planOnDemand } from '../planner/plan-app';
-import type { StreamSchema } from '../planner/schema';
+import { parseCron } from '../kernel/cron';
+import type { StreamSchema } from '../plan/schema';
 import type { Json } from '../state/json';
 import type { RowWrite, StoredRow } from '../state/state-store';
 import { StateRegistry, type RestoreReport, type StateCell } from '../state/state-spec';
-import { EventKind, type StreamEvent, type Value } from './event';
-import { newEvalCtx, type EvalCtx } from './eval-context';
+import { EventKind, type StreamEvent, type Value } from '../kernel/event';
+import { newEvalCtx, type EvalCtx } from '../kernel/eval-context';
 import { Scheduler } from './scheduler';
 import { makeRateLimiter } from './rate-limiter';
 import { groupsSpec, makeSelector } from './selector';
-import { buildStateRuntime } from './state/state-runtime';
+import { buildStateRuntime } from './pattern/pattern-runtime';
 import type { PartialRows } from './partial-rows';
 import { rowFromStored, TableRuntime, tableSpec } from './table';
 
@@ -89,9 +88,6 @@ export interface SplitSnapshot {
 
 /** How many missed firings a trigger catches up after a clock jump. */
 const MAX_CATCH_UP = 1000;
-
-/** Planned on-demand queries per app plan, so repeated queries are planned once. */
-const onDemandCache = new WeakMap<AppPlan, Map<string, OnDemandPlan>>();
 
 /** Called with every chunk of events that arrives on a stream. */
 export type StreamListener = (streamId: string, events: readonly StreamEvent[]) => void;
@@ -822,13 +818,7 @@ export class AppRuntime {
    *   rt.query('from Stock on Stock.qty < 5 select sku order by sku').records
    */
   query(text: string): QueryResult {
-    let cache = onDemandCache.get(this.plan);
-    if (!cache) onDemandCache.set(this.plan, (cache = new Map()));
-    let p = cache.get(text);
-    if (!p) {
-      p = planOnDemand(this.plan, parseOnDemandQuery(text), text);
-      cache.set(text, p);
-    }
+    const p = this.plan.planQuery(text);
     const now = this.clockCell.value.now;
     const probe = (data: Value[]): StreamEvent => ({ timestamp: now, data, type: EventKind.CURRENT });
     const select = (sel: SelectorPlan, events: StreamEvent[]): Value[][] => {

@@ -1,8 +1,8 @@
-import type { RatePlan } from '../planner/plan';
+import type { RatePlan } from '../plan/plan';
 import type { Json } from '../state/json';
 import type { StateCell, StateSpec } from '../state/state-spec';
-import { EventKind, type StreamEvent } from './event';
-import { decodeRow, encodeRow } from './value-codec';
+import { EventKind, type StreamEvent } from '../kernel/event';
+import { decodeRow, encodeRow } from '../state/value-codec';
 
 type Emit = (chunk: StreamEvent[]) => void;
 

@@ -1,9 +1,9 @@
-import type { Aggregator } from '../builtins/descriptor';
-import type { SelectorPlan } from '../planner/plan';
+import type { Aggregator } from '../plan/operators';
+import type { SelectorPlan } from '../plan/plan';
 import type { Json } from '../state/json';
 import type { StateCell, StateSpec } from '../state/state-spec';
-import { EventKind, type StreamEvent, type Value } from './event';
-import type { EvalCtx } from './eval-context';
+import { EventKind, type StreamEvent, type Value } from '../kernel/event';
+import type { EvalCtx } from '../kernel/eval-context';
 
 type Groups = Map<string, Aggregator[]>;
 

@@ -1,12 +1,12 @@
 import type { Logger } from '../io/logger';
-import type { StoreConditionPlan, TablePlan } from '../planner/plan';
+import type { StoreConditionPlan, TablePlan } from '../plan/plan';
 import type { Json } from '../state/json';
 import type { RowWrite, StoredRow } from '../state/state-store';
 import type { StateCell, StateSpec } from '../state/state-spec';
-import type { Value } from './event';
-import type { EvalCtx, TableAccess } from './eval-context';
+import type { Value } from '../kernel/event';
+import type { EvalCtx, TableAccess } from '../kernel/eval-context';
 import { PartialRows } from './partial-rows';
-import { decodeRow, decodeValue, encodeRow, encodeValue } from './value-codec';
+import { decodeRow, decodeValue, encodeRow, encodeValue } from '../state/value-codec';
 
 type Row = Value[];
 

@@ -1,9 +1,10 @@
 import type { AttrType } from '../../ast/nodes';
-import type { Value } from '../../runtime/event';
-import { longAdd, longSub } from '../../runtime/java-num';
-import { decodeValue, encodeValue } from '../../runtime/value-codec';
+import type { Value } from '../../kernel/event';
+import { longAdd, longSub } from '../../kernel/java-num';
+import { decodeValue, encodeValue } from '../../state/value-codec';
 import type { Json } from '../../state/json';
-import { BuiltinArgError, type Aggregator, type AggregateFunction, type ArgInfo } from '../descriptor';
+import { BuiltinArgError, type AggregateFunction, type ArgInfo } from '../descriptor';
+import type { Aggregator } from '../../plan/operators';
 
 const NUMERIC: readonly AttrType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE'];
 

@@ -1,6 +1,6 @@
 import type { AttrType } from '../../ast/nodes';
-import type { Value } from '../../runtime/event';
-import type { Eval } from '../../runtime/eval-context';
+import type { Value } from '../../kernel/event';
+import type { Eval } from '../../kernel/eval-context';
 import {
   javaDoubleToString,
   javaFloatToString,
@@ -11,7 +11,7 @@ import {
   parseJavaLong,
   toInt,
   toLong,
-} from '../../runtime/java-num';
+} from '../../kernel/java-num';
 import { BuiltinArgError, type ArgInfo, type ScalarFunction } from '../descriptor';
 
 const NUMERIC: readonly AttrType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE'];

@@ -1,5 +1,5 @@
-import type { StreamEvent } from '../../runtime/event';
-import type { Emit, WindowContext } from '../descriptor';
+import type { StreamEvent } from '../../kernel/event';
+import type { Emit, WindowContext } from '../../plan/operators';
 import { eventQueueSpec, type EventQueue } from './event-queue';
 import { WindowTimer } from './window-timer';
 

@@ -1,4 +1,4 @@
-import { EventKind, type StreamEvent } from '../../runtime/event';
+import { EventKind, type StreamEvent } from '../../kernel/event';
 import { jsonStateSpec } from '../../state/state-spec';
 import type { WindowFunction } from '../descriptor';
 import { intOnlyParam } from './window-params';

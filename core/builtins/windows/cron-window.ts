@@ -1,5 +1,5 @@
-import { parseCron, type Cron } from '../../runtime/cron';
-import type { StreamEvent } from '../../runtime/event';
+import { parseCron, type Cron } from '../../kernel/cron';
+import type { StreamEvent } from '../../kernel/event';
 import { BuiltinArgError, type WindowFunction } from '../descriptor';
 import { describeArg } from './window-params';
 import { arityCheck, eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';

@@ -1,7 +1,8 @@
-import { EventKind, type StreamEvent } from '../../runtime/event';
+import { EventKind, type StreamEvent } from '../../kernel/event';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
-import { BuiltinArgError, type Aggregator, type WindowFunction } from '../descriptor';
+import { BuiltinArgError, type WindowFunction } from '../descriptor';
+import type { Aggregator } from '../../plan/operators';
 import { attributeCondition, bindEvents, compileWindowCondition, conditionCache, newConditionCtx, type WindowCondition } from './window-expression';
 import { decodeEvent, describeArg, encodeEvent } from './window-params';
 import { arityCheck, boolParam } from './window-state';

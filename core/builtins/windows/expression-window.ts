@@ -1,7 +1,8 @@
-import type { StreamEvent } from '../../runtime/event';
+import type { StreamEvent } from '../../kernel/event';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
-import { BuiltinArgError, type Aggregator, type WindowFunction } from '../descriptor';
+import { BuiltinArgError, type WindowFunction } from '../descriptor';
+import type { Aggregator } from '../../plan/operators';
 import { EventQueue } from './event-queue';
 import { bindEvents, compileWindowCondition, conditionCache, newConditionCtx, type WindowCondition } from './window-expression';
 import { decodeEvent, describeArg, encodeEvent } from './window-params';

@@ -1,4 +1,4 @@
-import { EventKind, type StreamEvent } from '../../runtime/event';
+import { EventKind, type StreamEvent } from '../../kernel/event';
 import type { WindowFunction } from '../descriptor';
 import { eventQueueSpec } from './event-queue';
 import { attributeParam, intOrLongParam } from './window-params';

@@ -1,4 +1,4 @@
-import type { StreamEvent } from '../../runtime/event';
+import type { StreamEvent } from '../../kernel/event';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
 import { BuiltinArgError, type WindowFunction } from '../descriptor';

@@ -1,6 +1,6 @@
 import type { AttrType } from '../../ast/nodes';
-import type { Value } from '../../runtime/event';
-import { javaDoubleToString, javaFloatToString, javaIntToString, javaLongToString } from '../../runtime/java-num';
+import type { Value } from '../../kernel/event';
+import { javaDoubleToString, javaFloatToString, javaIntToString, javaLongToString } from '../../kernel/java-num';
 
 /** Java's `String.hashCode()`. */
 export function javaStringHash(s: string): number {

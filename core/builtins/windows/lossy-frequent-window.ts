@@ -1,5 +1,5 @@
-import type { StreamEvent } from '../../runtime/event';
-import { javaFloatToString, toInt } from '../../runtime/java-num';
+import type { StreamEvent } from '../../kernel/event';
+import { javaFloatToString, toInt } from '../../kernel/java-num';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
 import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';

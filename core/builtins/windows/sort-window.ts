@@ -1,5 +1,5 @@
 import type { AttrType } from '../../ast/nodes';
-import type { StreamEvent, Value } from '../../runtime/event';
+import type { StreamEvent, Value } from '../../kernel/event';
 import { BuiltinArgError, type WindowFunction } from '../descriptor';
 import { attributeParam, describeArg, intOnlyParam } from './window-params';
 import { eventListSpec, expiredCopy } from './window-state';

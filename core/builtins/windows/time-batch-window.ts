@@ -1,4 +1,4 @@
-import type { StreamEvent } from '../../runtime/event';
+import type { StreamEvent } from '../../kernel/event';
 import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';
 import { periodParam } from './time-window';
 import { describeArg, intOrLongParam } from './window-params';

@@ -1,8 +1,9 @@
 import type { Expression } from '../../ast/nodes';
-import type { Scope } from '../../planner/expression-compiler';
-import type { StreamEvent, Value } from '../../runtime/event';
-import { newEvalCtx, type Eval, type EvalCtx } from '../../runtime/eval-context';
-import { BuiltinArgError, type Aggregator, type WindowPlanEnv } from '../descriptor';
+import type { Scope } from '../../plan/expression-scope';
+import type { StreamEvent, Value } from '../../kernel/event';
+import { newEvalCtx, type Eval, type EvalCtx } from '../../kernel/eval-context';
+import { BuiltinArgError, type WindowPlanEnv } from '../descriptor';
+import type { Aggregator } from '../../plan/operators';
 
 /**
  * The condition of `expression(...)` and `expressionBatch(...)` windows, compiled from its text.

@@ -1,6 +1,6 @@
 import type { AttrType } from '../../ast/nodes';
-import type { StreamEvent } from '../../runtime/event';
-import { decodeRow, encodeRow } from '../../runtime/value-codec';
+import type { StreamEvent } from '../../kernel/event';
+import { decodeRow, encodeRow } from '../../state/value-codec';
 import type { Json } from '../../state/json';
 import { BuiltinArgError, type ArgInfo, type WindowPlanEnv } from '../descriptor';
 

@@ -1,5 +1,5 @@
-import type { StreamEvent } from '../../runtime/event';
-import { decodeRow, encodeRow } from '../../runtime/value-codec';
+import type { StreamEvent } from '../../kernel/event';
+import { decodeRow, encodeRow } from '../../state/value-codec';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
 import { BuiltinArgError, type ArgInfo } from '../descriptor';

@@ -1,5 +1,5 @@
 import type { StateCell } from '../../state/state-spec';
-import type { WindowContext } from '../descriptor';
+import type { WindowContext } from '../../plan/operators';
 
 /**
  * One pending timer per window (its due time is state), so that a window holding thousands of

@@ -1,5 +1,5 @@
 import { AppRuntime, compileApp, PlanError, type RuntimeSnapshot, type Value } from '../../../core';
-import { MAX_PARTIAL_MATCHES } from '../../../core/runtime/state/state-runtime';
+import { MAX_PARTIAL_MATCHES } from '../../../core/runtime/pattern/pattern-runtime';
 import { outputs, type Step } from './harness';
 
 const ABC = 'define stream A (id string, v int); define stream B (id string, v int); define stream C (id string, v int);';

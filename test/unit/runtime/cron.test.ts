@@ -1,4 +1,4 @@
-import { CronError, parseCron } from '../../../core/runtime/cron';
+import { CronError, parseCron } from '../../../core/kernel/cron';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -31,7 +31,7 @@ import {
   toFloat,
   toInt,
   toLong,
-} from '../../../core/runtime/java-num';
+} from '../../../core/kernel/java-num';
 
 const LONG_MAX = 9223372036854775807n;
 const LONG_MIN = -9223372036854775808n;

@@ -1,19 +1,9 @@
 import type { Diagnostic } from '../../errors/millrace-error';
-import type { Compiled, ExpressionCompiler, Scope, UserFunction } from '../expression-compiler';
-import type { AttributeSchema } from '../schema';
+import type { ExpressionCompiler } from '../expression-compiler';
+import type { Compiled, Scope, UserFunction } from '../../plan/expression-scope';
+import type { AttributeSchema } from '../../plan/schema';
+import type { PatternPlan } from '../../plan/pattern-plan';
 import type { Pos, StateInput, StreamId } from '../../ast/nodes';
-
-/**
- * The plan of a pattern or sequence query input. Its shape is private to the pattern planner
- * and runtime (core/planner/state, core/runtime/state); the rest of the engine only passes it on.
- */
-export interface StatePlan {
-  readonly kind: 'state';
-  /** Every stream the pattern listens to (the runtime subscribes to each). */
-  readonly streams: readonly string[];
-  /** Planner-private details. */
-  readonly detail: unknown;
-}
 
 /** What the pattern planner may ask of the app planner. */
 export interface StatePlannerEnv {
@@ -30,7 +20,7 @@ export interface StatePlannerEnv {
 
 /** The planned input: how the selector's expressions read a match, and what `select *` gives. */
 export interface PlannedStateInput {
-  readonly plan: StatePlan;
+  readonly plan: PatternPlan;
   /** The scope for select, group by and having; it reads the match from `ctx.event`. */
   readonly scope: Scope;
   readonly starAttributes: readonly AttributeSchema[];

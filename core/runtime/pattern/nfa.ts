@@ -1,4 +1,4 @@
-import type { MatchedEvent, NfaPlan, ProcessorPlan, RuntimeNode } from '../../planner/state/nfa-plan';
+import type { MatchedEvent, NfaPlan, ProcessorPlan, RuntimeNode } from '../../plan/pattern-plan';
 import type { StateCell } from '../../state/state-spec';
 import type { NfaState, PartialMatch, ProcessorState } from './nfa-state';
 

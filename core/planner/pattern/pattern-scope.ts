@@ -1,10 +1,10 @@
 import type { AttrType, EventIndex, Variable } from '../../ast/nodes';
 import { BuiltinArgError } from '../../builtins/descriptor';
-import type { Value } from '../../runtime/event';
-import type { Eval, EvalCtx } from '../../runtime/eval-context';
-import type { ResolvedVariable, Scope, UserFunction } from '../expression-compiler';
-import { describeSchema, type AttributeSchema } from '../schema';
-import type { MatchedEvent, MatchReader, MatchView } from './nfa-plan';
+import type { Value } from '../../kernel/event';
+import type { Eval, EvalCtx } from '../../kernel/eval-context';
+import type { ResolvedVariable, Scope, UserFunction } from '../../plan/expression-scope';
+import { describeSchema, type AttributeSchema } from '../../plan/schema';
+import type { MatchedEvent, MatchReader, MatchView } from '../../plan/pattern-plan';
 
 /** One stream element of a pattern, as names see it. */
 export interface ElementInfo {

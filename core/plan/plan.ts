@@ -1,7 +1,10 @@
-import type { Aggregator, WindowContext, WindowOperator } from '../builtins/descriptor';
-import type { Value } from '../runtime/event';
-import type { Eval, EvalCtx } from '../runtime/eval-context';
+import type { Aggregator, WindowContext, WindowOperator } from './operators';
+import type { Value } from '../kernel/event';
+import type { Eval, EvalCtx } from '../kernel/eval-context';
 import type { AttributeSchema, StreamSchema } from './schema';
+import type { TimeUnit, TriggerAt } from '../ast/nodes';
+import type { UserFunction } from './expression-scope';
+import type { PatternPlan } from './pattern-plan';
 
 /** The executable form of an app: immutable, built once, instantiated by every runtime. */
 export interface AppPlan {
@@ -17,11 +20,17 @@ export interface AppPlan {
   readonly tables: readonly TablePlan[];
   readonly windows: readonly NamedWindowPlan[];
   /** `define function` implementations, for on-demand queries planned later. */
-  readonly functions: ReadonlyMap<string, import('./expression-compiler').UserFunction>;
+  readonly functions: ReadonlyMap<string, UserFunction>;
   /** `@sink` annotations per stream, for adapters. */
   readonly sinks: ReadonlyMap<string, readonly SinkPlan[]>;
   /** `@source` annotations per stream, for adapters. */
   readonly sources: ReadonlyMap<string, readonly SinkPlan[]>;
+  /**
+   * Plans an on-demand query (the Store API's `from T select ...`) against this app, once per
+   * text; throws CompileError with positions in the query text. The runtime answers queries
+   * through it, so it never calls the planner itself.
+   */
+  readonly planQuery: (text: string) => OnDemandPlan;
 }
 
 export interface SinkPlan {
@@ -154,7 +163,7 @@ export interface QueryPlan {
   readonly handlers: readonly HandlerPlan[];
   readonly join?: JoinPlan;
   /** A pattern or sequence input. */
-  readonly state?: import('./state/state-plan').StatePlan;
+  readonly state?: PatternPlan;
   readonly selector: SelectorPlan;
   readonly rate?: RatePlan;
   readonly output: OutputPlan;
@@ -199,7 +208,7 @@ export interface PartitionPlan {
 /** `define trigger T at 'start' | every <time> | '<cron>'`. */
 export interface TriggerPlan {
   readonly id: string;
-  readonly at: import('../ast/nodes').TriggerAt;
+  readonly at: TriggerAt;
   readonly fingerprint: string;
 }
 
@@ -218,7 +227,7 @@ export interface AggregationPlan {
   /** `aggregate by ts`; absent means the event time. */
   readonly timestampOf?: Eval;
   readonly groupBy: readonly Eval[];
-  readonly durations: readonly import('../ast/nodes').TimeUnit[];
+  readonly durations: readonly TimeUnit[];
   readonly outputs: readonly {
     readonly name: string;
     readonly kind: 'group' | 'last' | 'count' | 'sum' | 'avg' | 'min' | 'max' | 'distinctCount';
@@ -229,7 +238,7 @@ export interface AggregationPlan {
   }[];
   /** What reads see: AGG_TIMESTAMP then the outputs. */
   readonly attributes: readonly AttributeSchema[];
-  readonly purge?: { readonly intervalMs: number; readonly retention: ReadonlyMap<import('../ast/nodes').TimeUnit, number> };
+  readonly purge?: { readonly intervalMs: number; readonly retention: ReadonlyMap<TimeUnit, number> };
   /**
    * `@store(type=..., table.name=...)`: one store item per (duration, bucket start, group key),
    * in this table (collection), instead of a state unit per duration (DESIGN.md section 4).

@@ -1,5 +1,5 @@
-import type { Json } from '../state/json';
-import type { Value } from './event';
+import type { Json } from './json';
+import type { Value } from '../kernel/event';
 
 /**
  * Turns attribute values into JSON-safe values for snapshots and back. Plain strings, booleans,

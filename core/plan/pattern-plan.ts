@@ -1,8 +1,21 @@
-import type { Value } from '../../runtime/event';
-import type { EvalCtx } from '../../runtime/eval-context';
+import type { Value } from '../kernel/event';
+import type { EvalCtx } from '../kernel/eval-context';
 
 /**
- * The shape of a planned pattern or sequence (`StatePlan.detail`), shared by the pattern planner
+ * The plan of a pattern or sequence query input. Its `detail` (an NfaPlan) is read only by the
+ * pattern planner and runtime (core/planner/pattern, core/runtime/pattern); the rest of the
+ * engine only passes it on.
+ */
+export interface PatternPlan {
+  readonly kind: 'state';
+  /** Every stream the pattern listens to (the runtime subscribes to each). */
+  readonly streams: readonly string[];
+  /** Planner-private details. */
+  readonly detail: unknown;
+}
+
+/**
+ * The shape of a planned pattern or sequence (`PatternPlan.detail`), shared by the pattern planner
  * and the pattern runtime only.
  *
  * The matcher follows Siddhi's state processors: every stream element of the pattern (`e1=A`,

@@ -1,7 +1,7 @@
-import type { MatchedEvent } from '../../planner/state/nfa-plan';
+import type { MatchedEvent } from '../../plan/pattern-plan';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
-import { decodeRow, encodeRow } from '../value-codec';
+import { decodeRow, encodeRow } from '../../state/value-codec';
 
 /**
  * A partial (or complete) match: Siddhi's StateEvent. `slots[stateId]` holds the events of each

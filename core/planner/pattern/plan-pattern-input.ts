@@ -1,10 +1,10 @@
 import type { AbsentState, Constant, LogicalState, StateElement, StateInput, StreamState } from '../../ast/nodes';
-import type { Value } from '../../runtime/event';
-import type { EvalCtx } from '../../runtime/eval-context';
-import { describeSchema } from '../schema';
-import type { NfaPlan, ProcessorKind, ProcessorPlan, RuntimeNode } from './nfa-plan';
-import { StateNames, type ElementInfo } from './state-scope';
-import type { PlannedStateInput, StatePlannerEnv } from './state-plan';
+import type { Value } from '../../kernel/event';
+import type { EvalCtx } from '../../kernel/eval-context';
+import { describeSchema } from '../../plan/schema';
+import type { NfaPlan, ProcessorKind, ProcessorPlan, RuntimeNode } from '../../plan/pattern-plan';
+import { StateNames, type ElementInfo } from './pattern-scope';
+import type { PlannedStateInput, StatePlannerEnv } from './pattern-env';
 
 /** A stream element with what the processor built for it needs. */
 interface Leaf {

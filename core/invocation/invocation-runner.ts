@@ -1,11 +1,11 @@
 import { CommitTooLargeError, StateCodecError, StateConflictError, StoreError, UnitsNeededError } from '../errors/millrace-error';
 import type { Logger } from '../io/logger';
-import type { AppPlan } from '../planner/plan';
+import type { AppPlan } from '../plan/plan';
 import { AppRuntime, type QueryResult, type RuntimeSnapshot } from '../runtime/app-runtime';
-import { EventKind, type StreamEvent, type Value } from '../runtime/event';
-import { decodeRow, encodeRow } from '../runtime/value-codec';
-import type { Json } from './json';
-import type { StateStore, StoredRow, StoredUnit, UnitWrite } from './state-store';
+import { EventKind, type StreamEvent, type Value } from '../kernel/event';
+import { decodeRow, encodeRow } from '../state/value-codec';
+import type { Json } from '../state/json';
+import type { StateStore, StoredRow, StoredUnit, UnitWrite } from '../state/state-store';
 
 /**
  * Where a record came from, so that a replay changes nothing: a Kinesis shard and sequence number

@@ -1,8 +1,8 @@
-import type { MatchView, NfaPlan, ProcessorPlan } from '../../planner/state/nfa-plan';
-import type { StatePlan } from '../../planner/state/state-plan';
+import type { MatchView, NfaPlan, ProcessorPlan } from '../../plan/pattern-plan';
+import type { PatternPlan } from '../../plan/pattern-plan';
 import type { StateCell, StateSpec } from '../../state/state-spec';
-import { EventKind, type StreamEvent, type Value } from '../event';
-import type { EvalCtx } from '../eval-context';
+import { EventKind, type StreamEvent, type Value } from '../../kernel/event';
+import type { EvalCtx } from '../../kernel/eval-context';
 import { Nfa } from './nfa';
 import { nfaStateSpec, type NfaState, type PartialMatch } from './nfa-state';
 
@@ -42,7 +42,7 @@ export const NFA_STATE = 'nfa';
  * Matches found while a chunk (or a timer) is processed are sent once it is processed, as
  * Siddhi defers them to the end of its receive.
  */
-export function buildStateRuntime(plan: StatePlan, env: StateRuntimeEnv, next: (chunk: StreamEvent[]) => void): StateRuntime {
+export function buildStateRuntime(plan: PatternPlan, env: StateRuntimeEnv, next: (chunk: StreamEvent[]) => void): StateRuntime {
   const nfaPlan = plan.detail as NfaPlan;
   const cell: StateCell<NfaState> = env.state(NFA_STATE, nfaStateSpec(nfaPlan.processors.length));
   const ctx = env.ctx;
