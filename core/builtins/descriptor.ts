@@ -13,11 +13,7 @@ export interface ArgInfo {
   readonly attributeIndex?: number;
 }
 
-/**
- * A problem with a builtin's arguments, found while planning. The planner turns it into a
- * positioned compile error at the call.
- */
-export class BuiltinArgError extends Error {}
+export { BuiltinArgError } from '../errors/millrace-error';
 
 /** Documentation every builtin carries (also used to list them). */
 export interface BuiltinDoc {

@@ -105,6 +105,45 @@ export class StateCodecError extends MillraceError {
   }
 }
 
+/**
+ * An event could not be processed by a query (a null where a window needs a value, an aggregation
+ * that cannot read an event's time). The stream's `@OnError` decides what happens to the event:
+ * it is logged and dropped, or sent to the fault stream.
+ */
+export class ProcessingError extends MillraceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PROCESSING', message, options);
+  }
+}
+
+/**
+ * The engine was called in a way its contract does not allow (an unknown stream, a piece of
+ * state registered twice, rows given to a table that does not keep them in a store): a bug of the
+ * caller, never of the app or its input.
+ */
+export class EngineUsageError extends MillraceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ENGINE_USAGE', message, options);
+  }
+}
+
+/**
+ * A builtin's arguments do not fit its signature, found while planning. The planner turns it into
+ * a positioned compile error at the call.
+ */
+export class BuiltinArgError extends MillraceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BUILTIN_ARG', message, options);
+  }
+}
+
+/** A cron expression (a trigger's or a cron window's) that cannot be read. */
+export class CronError extends MillraceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CRON', message, options);
+  }
+}
+
 /** An input record could not be turned into an event. */
 export class DecodeError extends MillraceError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,3 +1,5 @@
+import { CronError } from '../errors/millrace-error';
+
 /**
  * Quartz cron expressions, evaluated in UTC on the event clock:
  * `sec min hour day-of-month month day-of-week [year]`, with `*`, `?`, `a-b`, `a,b`, `*\/n`,
@@ -12,8 +14,6 @@ export interface Cron {
   /** The first firing strictly after `after` (ms), or null when there is none within 100 years. */
   next(after: number): number | null;
 }
-
-export class CronError extends Error {}
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];

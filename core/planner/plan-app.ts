@@ -34,7 +34,7 @@ import { parseDuration } from '../kernel/duration';
 import { BuiltinArgError, type ArgInfo, type WindowPlanEnv } from '../builtins/descriptor';
 import { streamFunctions } from '../builtins/stream-functions';
 import { windowFunctions } from '../builtins/windows/window-functions';
-import { CompileError, PlanError, type Diagnostic } from '../errors/millrace-error';
+import { CompileError, CronError, PlanError, type Diagnostic } from '../errors/millrace-error';
 import { parseExpression, parseOnDemandQuery } from '../parser';
 import type { Value } from '../kernel/event';
 import type { Eval, EvalCtx } from '../kernel/eval-context';
@@ -62,7 +62,7 @@ import type {
   TablePlan,
   TriggerPlan,
 } from '../plan/plan';
-import { CronError, parseCron } from '../kernel/cron';
+import { parseCron } from '../kernel/cron';
 import { eventSource, rowSource, slotSource, sourcesScope, type ScopeOptions, type Source } from './scope';
 import { planStoreCondition, storeScope, type StoreTarget } from './store-condition';
 import { planStateInput } from './pattern/plan-pattern-input';

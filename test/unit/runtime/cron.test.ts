@@ -1,4 +1,5 @@
-import { CronError, parseCron } from '../../../core/kernel/cron';
+import { CronError } from '../../../core/errors/millrace-error';
+import { parseCron } from '../../../core/kernel/cron';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
