@@ -11,7 +11,7 @@ const NUMERIC_RANK: Partial<Record<AttrType, number>> = { INT: 1, LONG: 2, FLOAT
 const isNumeric = (t: AttrType) => NUMERIC_RANK[t] !== undefined;
 const lower = (t: AttrType) => t.toLowerCase();
 
-export function widen(a: AttrType, b: AttrType): AttrType {
+function widen(a: AttrType, b: AttrType): AttrType {
   return NUMERIC_RANK[a]! >= NUMERIC_RANK[b]! ? a : b;
 }
 

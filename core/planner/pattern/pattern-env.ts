@@ -1,12 +1,12 @@
 import type { Diagnostic } from '../../errors/millrace-error';
 import type { ExpressionCompiler } from '../expression-compiler';
-import type { Compiled, Scope, UserFunction } from '../../plan/expression-scope';
+import type { Scope, UserFunction } from '../../plan/expression-scope';
 import type { AttributeSchema } from '../../plan/schema';
 import type { PatternPlan } from '../../plan/pattern-plan';
-import type { Pos, StateInput, StreamId } from '../../ast/nodes';
+import type { Pos, StreamId } from '../../ast/nodes';
 
 /** What the pattern planner may ask of the app planner. */
-export interface StatePlannerEnv {
+export interface PatternPlannerEnv {
   readonly compiler: ExpressionCompiler;
   readonly diagnostics: Diagnostic[];
   readonly userFunctions: ReadonlyMap<string, UserFunction>;
@@ -19,7 +19,7 @@ export interface StatePlannerEnv {
 }
 
 /** The planned input: how the selector's expressions read a match, and what `select *` gives. */
-export interface PlannedStateInput {
+export interface PlannedPatternInput {
   readonly plan: PatternPlan;
   /** The scope for select, group by and having; it reads the match from `ctx.event`. */
   readonly scope: Scope;
@@ -31,5 +31,3 @@ export interface PlannedStateInput {
   readonly starClash?: string;
 }
 
-export type { Compiled };
-export type PlanStateInput = (input: StateInput, env: StatePlannerEnv) => PlannedStateInput | null;

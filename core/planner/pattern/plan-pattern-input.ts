@@ -4,7 +4,7 @@ import type { EvalCtx } from '../../kernel/eval-context';
 import { describeSchema } from '../../plan/schema';
 import type { NfaPlan, ProcessorKind, ProcessorPlan, RuntimeNode } from '../../plan/pattern-plan';
 import { StateNames, type ElementInfo } from './pattern-scope';
-import type { PlannedStateInput, StatePlannerEnv } from './pattern-env';
+import type { PlannedPatternInput, PatternPlannerEnv } from './pattern-env';
 
 /** A stream element with what the processor built for it needs. */
 interface Leaf {
@@ -32,7 +32,7 @@ interface Built {
  * Element positions follow Siddhi's order (the right side of `and`/`or` before the left, and an
  * absent side always first), because positions decide which events a restart clears.
  */
-export function planStateInput(input: StateInput, env: StatePlannerEnv): PlannedStateInput | null {
+export function planPatternInput(input: StateInput, env: PatternPlannerEnv): PlannedPatternInput | null {
   const before = env.diagnostics.length;
   checkShape(input, env);
   if (env.diagnostics.length > before) return null;
@@ -252,7 +252,7 @@ function logicalSides(e: LogicalState): [StreamState | AbsentState, StreamState 
  * `every` nested or (in sequences) anywhere but on the first element, `not A` without `for` where
  * it is not `and`-ed with a present element, sequences of one element.
  */
-function checkShape(input: StateInput, env: StatePlannerEnv): void {
+function checkShape(input: StateInput, env: PatternPlannerEnv): void {
   const what = input.type;
   const within = (c: Constant | undefined, e: StateElement) => {
     if (c) env.error(e.pos, `'within' can only end the whole ${what} (e.g. '... within 10 sec'), not one of its parts`);
