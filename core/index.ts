@@ -6,13 +6,16 @@ export { compileApp, type CompileOptions } from './compile';
 export { planApp, planOnDemand } from './planner/plan-app';
 export type { AppPlan, QueryPlan, OutputPlan, OnDemandPlan } from './plan/plan';
 export type { StreamSchema, AttributeSchema } from './plan/schema';
-export { AppRuntime, type SplitSnapshot, type QueryResult, type RuntimeSnapshot, type StreamListener, type RuntimeOptions } from './runtime/app-runtime';
+export { AppRuntime, type SplitSnapshot, type QueryResult, type RuntimeSnapshot, type StreamListener, type RuntimeOptions, type MissingState } from './runtime/app-runtime';
 export { EventKind, type StreamEvent, type Value } from './kernel/event';
 export { toOutputJson } from './state/value-codec';
 export * from './state';
 export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } from './state/state-spec';
 export {
   runInvocation,
+  runBatches,
+  appUnitKey,
+  subUnitKey,
   PublishedOutboxes,
   MESSAGE_ID_WINDOW,
   type InputRecord,
@@ -20,6 +23,8 @@ export {
   type OutputEvent,
   type InvocationRequest,
   type InvocationResult,
-} from './invocation/invocation-runner';
+  type BatchRunRequest,
+  type BatchRunResult,
+} from './invocation';
 export { silentLogger, memoryLogger, type Logger } from './io/logger';
 export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

@@ -68,18 +68,6 @@ export class StateConflictError extends MillraceError {
   }
 }
 
-/**
- * The runtime reached partition keys whose state units were not loaded (keys of intermediate
- * streams, broadcast streams): the invocation runner loads them and redoes the batch.
- */
-export class UnitsNeededError extends MillraceError {
-  readonly units: readonly string[];
-  constructor(units: readonly string[]) {
-    super('UNITS_NEEDED', `state units needed: ${units.join(', ')}`);
-    this.units = units;
-  }
-}
-
 /** A store failed for a reason other than a conflict. */
 export class StoreError extends MillraceError {
   constructor(message: string, options?: { cause?: unknown }, code = 'STORE') {

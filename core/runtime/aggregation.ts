@@ -9,7 +9,6 @@ import { longAdd } from '../kernel/java-num';
 import { PartialRows } from './partial-rows';
 import { decodeValue, encodeValue } from '../state/value-codec';
 import { bucketStart, parseAggregationTime } from '../kernel/calendar';
-import { UnitsNeededError } from '../errors/millrace-error';
 
 /**
  * One group's partial aggregates in one bucket: a value per output (sum, count, min, max, last
@@ -79,11 +78,14 @@ export class AggregationRuntime {
     /** Per duration: its buckets, and whether they are loaded (split restores load them on demand). */
     private readonly durations: ReadonlyMap<TimeUnit, { cell: StateCell<DurationBuckets>; touched: boolean; loaded: boolean; unit: string }>,
     private readonly latest: StateCell<{ t: number | null; purgedAt: number | null }>,
+    /** Told about a duration's unit that this run reaches without having it loaded. */
+    private readonly need: (unit: string) => void,
   ) {}
 
+  /** A duration's buckets; one not loaded is noted as needed and answers as empty (the run is redone). */
   private buckets(unit: TimeUnit, touch: boolean): DurationBuckets {
     const d = this.durations.get(unit)!;
-    if (!d.loaded) throw new UnitsNeededError([d.unit]);
+    if (!d.loaded) this.need(d.unit);
     if (touch) d.touched = true;
     return d.cell.value;
   }

@@ -1,13 +1,11 @@
 import { decodeJsonLines } from '../../adapters/local/jsonl-input';
 import {
-  CommitTooLargeError,
   CompileError,
   compileApp,
   parseOnDemandQuery,
   planOnDemand,
-  runInvocation,
+  runBatches,
   toOutputJson,
-  type InputRecord,
   type Logger,
   type OutputEvent,
   type StateStore,
@@ -62,29 +60,20 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const fed = new Set(input.records.flatMap(r => (r.stream ? [r.stream] : [])));
   const outputStreams = new Set([...plan.streams.keys()].filter(s => !fed.has(s)));
 
-  const unitKey = `app/${plan.name}/global`;
-  const size = o.batchSize ?? Math.max(1, input.records.length);
   const print = (outputs: readonly OutputEvent[]) => {
     for (const { stream, event } of outputs) o.stdout(JSON.stringify({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
   };
-  for (let from = 0; from < input.records.length; ) {
-    const records: InputRecord[] = input.records.slice(from, from + size);
-    const result = await runInvocation({ plan, store: o.store, unitKey, records, outputStreams, logger: o.logger });
-    print(result.outputs);
-    // Like a platform redelivering failed records: the rest of the batch runs again. A record that
-    // could not be processed is skipped (it would fail again); one that did not fit is retried.
-    from += records.length - result.failed.length;
-    if (result.failed.length && !(result.failure instanceof CommitTooLargeError)) {
-      const why = result.failure instanceof Error ? result.failure.message : String(result.failure);
-      o.stderr(`${o.inputName}:${input.lines[from]}: ${why}; line skipped`);
-      from++;
-    }
-  }
-  // The store queries run after all input, as one more invocation (their writes are committed).
-  if (o.queries.length || !input.records.length) {
-    const result = await runInvocation({ plan, store: o.store, unitKey, records: [], queries: o.queries, outputStreams, logger: o.logger });
-    print(result.outputs);
-    result.queryResults.forEach((r, i) => o.stdout(JSON.stringify({ query: o.queries[i], records: r.records.map(row => row.map(toOutputJson)) })));
-  }
+  const result = await runBatches({
+    plan,
+    store: o.store,
+    records: input.records,
+    batchSize: o.batchSize,
+    queries: o.queries,
+    outputStreams,
+    logger: o.logger,
+    onOutputs: print,
+    onDropped: (i, failure) => o.stderr(`${o.inputName}:${input.lines[i]}: ${failure instanceof Error ? failure.message : String(failure)}; line skipped`),
+  });
+  result.queryResults.forEach((r, i) => o.stdout(JSON.stringify({ query: o.queries[i], records: r.records.map(row => row.map(toOutputJson)) })));
   return 0;
 }

@@ -1,0 +1,50 @@
+import type { RecordSource } from './invocation-types';
+
+/** How many recent message ids per Pub/Sub subscription a unit remembers (replays older than that are processed again). */
+export const MESSAGE_ID_WINDOW = 10_000;
+
+/** What the global unit keeps of each source: per shard the last sequence number, per subscription recent message ids. */
+export interface StoredCheckpoints {
+  readonly seq: Record<string, string>;
+  readonly msg: Record<string, string[]>;
+}
+
+/** Compares decimal sequence numbers of any length. */
+function seqAfter(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
+/**
+ * The sources' positions a run has committed or passed (DESIGN.md section 3, step 4): a record at
+ * or below its shard's checkpoint, or whose message id was seen, is a replay and is skipped.
+ */
+export class Checkpoints {
+  private readonly seq: Record<string, string>;
+  private readonly msg: Record<string, string[]>;
+  private readonly seen = new Map<string, Set<string>>();
+
+  constructor(stored: StoredCheckpoints | undefined) {
+    this.seq = { ...(stored?.seq ?? {}) };
+    this.msg = { ...(stored?.msg ?? {}) };
+  }
+
+  /** Whether the record is new; a new record's position becomes the checkpoint. */
+  pass(src: RecordSource): boolean {
+    if (src.kind === 'sequence') {
+      const last = this.seq[src.id];
+      if (last !== undefined && !seqAfter(src.position, last)) return false;
+      this.seq[src.id] = src.position;
+      return true;
+    }
+    let ids = this.seen.get(src.id);
+    if (!ids) this.seen.set(src.id, (ids = new Set(this.msg[src.id] ?? [])));
+    if (ids.has(src.position)) return false;
+    ids.add(src.position);
+    this.msg[src.id] = [...(this.msg[src.id] ?? []), src.position].slice(-MESSAGE_ID_WINDOW);
+    return true;
+  }
+
+  toStored(): StoredCheckpoints {
+    return { seq: this.seq, msg: this.msg };
+  }
+}

@@ -1,0 +1,101 @@
+import type { TimeUnit } from '../ast/nodes';
+import { ProcessingError } from '../errors/millrace-error';
+import { perUnit, withinRange } from '../kernel/calendar';
+import type { Value } from '../kernel/event';
+import type { EvalCtx } from '../kernel/eval-context';
+import type { AggregationPlan, AggregationReadPlan } from '../plan/plan';
+import type { Json } from '../state/json';
+import { StateRegistry, type StateCell } from '../state/state-spec';
+import { AggregationRuntime, durationBucketsSpec, type DurationBuckets } from './aggregation';
+import { pipeline } from './handler-stages';
+import type { Receiver } from './junction';
+import type { RuntimeContext } from './runtime-context';
+
+interface Duration {
+  readonly registry: StateRegistry;
+  readonly cell: StateCell<DurationBuckets>;
+  touched: boolean;
+  loaded: boolean;
+  /** The unit name: `a:<aggregation>:<fingerprint>:<DURATION>`. */
+  readonly unit: string;
+}
+
+/**
+ * `define aggregation A ...`: folds its stream's events (after its filters) into time buckets.
+ * Each duration's buckets are a unit of their own, so a reader of one duration (the Store API)
+ * loads just that, and an invocation writes only the durations it changed; an `@store`
+ * aggregation keeps its buckets as store items instead (see AggregationRuntime).
+ */
+export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
+  const base = `a:${a.id}:${a.fingerprint}`;
+  const durations = new Map(
+    a.durations.map(unit => {
+      const registry = new StateRegistry();
+      const cell = registry.register('buckets', durationBucketsSpec);
+      const d: Duration = { registry, cell, touched: false, loaded: true, unit: `${base}:${unit}` };
+      return [unit, d] as [TimeUnit, Duration];
+    }),
+  );
+  rt.registry.register(`${base}/durations`, {
+    version: 1,
+    create: () => null,
+    snapshot: () =>
+      (rt.units.split
+        ? { units: a.store ? [] : [...durations.values()].map(d => d.unit) }
+        : { full: Object.fromEntries([...durations].map(([u, d]) => [u, d.registry.snapshot()])) }) as Json,
+    restore: j => {
+      const v = j as { units?: string[]; full?: Record<string, ReturnType<StateRegistry['snapshot']>> };
+      for (const [u, d] of durations) {
+        d.touched = false;
+        if (v.full?.[u]) {
+          d.registry.restore(v.full[u]);
+          d.loaded = true;
+        } else d.loaded = !v.units?.includes(d.unit);
+      }
+      return null;
+    },
+  });
+  const aggregation = new AggregationRuntime(
+    a,
+    durations,
+    rt.registry.register(`${base}/latest`, {
+      version: 1,
+      create: () => ({ t: null as number | null, purgedAt: null as number | null }),
+      snapshot: l => [l.t, l.purgedAt],
+      restore: j => ({ t: (j as [number | null, number | null])[0], purgedAt: (j as [number | null, number | null])[1] }),
+    }),
+    unit => rt.units.need(unit),
+  );
+  rt.aggregations.set(a.id, aggregation);
+  rt.units.aggregations.push({
+    has: unit => [...durations.values()].some(d => d.unit === unit),
+    load: (unit, json) => {
+      const d = [...durations.values()].find(x => x.unit === unit)!;
+      d.registry.restore(json as ReturnType<StateRegistry['snapshot']>);
+      d.loaded = true;
+    },
+    unloaded: () => [...durations.values()].filter(d => !d.loaded).map(d => d.unit),
+    dirty: () => (aggregation.storedRows ? [] : [...durations.values()].filter(d => d.touched && d.loaded).map(d => [d.unit, d.registry.snapshot()] as [string, Json])),
+  });
+  const ctx = rt.newCtx();
+  const sink: Receiver = chunk => {
+    for (const e of chunk) {
+      const problem = aggregation.add(ctx, e);
+      if (problem) throw new ProcessingError(`aggregation '${a.id}': ${problem}`);
+    }
+  };
+  rt.junction(a.inputStream).receivers.push(pipeline(rt, a.handlers, base, ctx, sink, { registry: rt.registry }));
+}
+
+/** The rows of an aggregation read (`within ... per ...`), evaluated against `ctx`. */
+export function readAggregation(rt: RuntimeContext, id: string, read: AggregationReadPlan, ctx: EvalCtx): Value[][] {
+  const w = read.within.map(f => f(ctx));
+  const range = withinRange(w[0], w.length > 1 ? w[1] : undefined);
+  if (typeof range === 'string') throw new ProcessingError(range);
+  const perValue = read.per(ctx);
+  const unit = perUnit(perValue);
+  const agg = rt.aggregations.get(id)!;
+  if (!unit || !agg.plan.durations.includes(unit))
+    throw new ProcessingError(`${String(perValue)} cannot be provided since aggregation definition ${id} does not contain ${unit ?? String(perValue)} duration`);
+  return agg.read(unit, range[0], range[1]);
+}
