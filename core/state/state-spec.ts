@@ -1,3 +1,4 @@
+import { EngineUsageError } from '../errors/millrace-error';
 import type { Json } from './json';
 
 /**
@@ -43,7 +44,7 @@ export class StateRegistry {
   private readonly entries = new Map<string, Entry>();
 
   register<S>(name: string, spec: StateSpec<S>): StateCell<S> {
-    if (this.entries.has(name)) throw new Error(`state '${name}' registered twice`);
+    if (this.entries.has(name)) throw new EngineUsageError(`state '${name}' registered twice`);
     const cell: StateCell<S> = { value: spec.create() };
     this.entries.set(name, { spec: spec as StateSpec<unknown>, cell: cell as StateCell<unknown> });
     return cell;

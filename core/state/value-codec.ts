@@ -1,3 +1,4 @@
+import { ProcessingError } from '../errors/millrace-error';
 import type { Json } from './json';
 import type { Value } from '../kernel/event';
 
@@ -35,7 +36,7 @@ export function decodeValue(j: Json): Value {
   if ('$set' in j) return new Set((j.$set as Json[]).map(decodeValue));
   if ('$map' in j) return new Map((j.$map as [Json, Json][]).map(([k, x]) => [decodeValue(k), decodeValue(x)]));
   if ('$list' in j) return (j.$list as Json[]).map(decodeValue);
-  if ('$error' in j) return new Error(String(j.$error));
+  if ('$error' in j) return new ProcessingError(String(j.$error));
   if ('$obj' in j) return Object.fromEntries(Object.entries(j.$obj as Record<string, Json>).map(([k, x]) => [k, decodeValue(x)]));
   return j;
 }
