@@ -33,36 +33,45 @@ export function groupsSpec(plan: SelectorPlan): StateSpec<Groups> {
   };
 }
 
+/** What the three shapes of selector share: the plan, the group state, projection and the chunk's finish. */
+interface SelectorParts {
+  readonly plan: SelectorPlan;
+  readonly ctx: EvalCtx;
+  readonly nAgg: number;
+  readonly keyVals: Value[];
+  /** The aggregate values the projections read (`ctx.agg`). */
+  readonly agg: Value[];
+  /** Whether a RESET drops the groups (no aggregate outlives resets). */
+  readonly dropOnReset: boolean;
+  resetAll(): void;
+  aggregatorsFor(key: string): Aggregator[];
+  project(e: StreamEvent): StreamEvent;
+  /** Collapses (when asked), orders, offsets and limits the rows, then sends them on. */
+  finish(rows: StreamEvent[], keys: string[] | null, collapse: boolean): void;
+}
+
 /**
  * Projects events to output rows: updates aggregates (CURRENT adds, EXPIRED removes, RESET
  * clears), applies `having`, collapses a multi-event chunk to its last row (per group) when the
  * query aggregates, then `order by`, `offset` and `limit`.
  */
 export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[], keys: string[] | null) => void) {
-  const { projections, aggregates, groupBy, having, currentOn, expiredOn, collapseChunks, orderBy, limit, offset } = plan;
-  const nAgg = aggregates.length;
-  const keyVals: Value[] = new Array(groupBy.length);
-  const agg: Value[] = new Array(nAgg);
-  ctx.agg = agg;
+  const parts = selectorParts(plan, ctx, groups, next);
+  if (plan.collapseChunks && !plan.having && !plan.groupBy.length) return collapsingUngrouped(parts);
+  // (Rows computed at the end see each group's aggregates as they are then; a RESET in the
+  // chunk drops the groups, so rows recorded before it keep their pre-reset aggregators.
+  // Aggregates that survive resets are reset in place instead, hence the generic path.)
+  if (plan.collapseChunks && !plan.having && parts.dropOnReset) return collapsingGrouped(parts);
+  return perEvent(parts);
+}
 
+function selectorParts(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[], keys: string[] | null) => void): SelectorParts {
+  const { projections, aggregates, orderBy, limit, offset } = plan;
+  const agg: Value[] = new Array(aggregates.length);
+  ctx.agg = agg;
   // After a RESET every group is back at its initial values, so unless an aggregate outlives
   // resets the groups can go: state stays as small as the current batch's keys.
   const dropOnReset = aggregates.every(a => !a.survivesReset);
-  const resetAll = () => {
-    if (dropOnReset) groups!.value.clear();
-    else for (const aggs of groups!.value.values()) for (const a of aggs) a.reset();
-  };
-
-  const aggregatorsFor = (key: string): Aggregator[] => {
-    const gs = groups!.value;
-    let a = gs.get(key);
-    if (!a) {
-      a = aggregates.map(x => x.create());
-      gs.set(key, a);
-    }
-    return a;
-  };
-
   const compareRows = (a: StreamEvent, b: StreamEvent): number => {
     for (const { index, desc } of orderBy) {
       const x = a.data[index];
@@ -73,149 +82,175 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
     }
     return 0;
   };
-
-  /**
-   * Collapses (when asked) to the last row per group key, in order of each group's first row,
-   * then applies order by, offset and limit. `keys` (one per row, with group by) travel along
-   * for the rate limiter.
-   */
-  const finish = (rows: StreamEvent[], keys: string[] | null, collapse: boolean) => {
-    let out = rows;
-    let outKeys = keys;
-    if (collapse && rows.length > 1) {
-      if (keys) {
-        const last = new Map<string, number>();
-        keys.forEach((k, i) => last.set(k, i));
-        const idx = [...last.values()];
-        out = idx.map(i => rows[i]);
-        outKeys = idx.map(i => keys[i]);
-      } else out = [rows[rows.length - 1]];
-    }
-    if (orderBy.length && out.length > 1) {
-      const src = out;
-      const srcKeys = outKeys;
-      const idx = src.map((_, i) => i).sort((i, j) => compareRows(src[i], src[j]) || i - j);
-      out = idx.map(i => src[i]);
-      outKeys = srcKeys && idx.map(i => srcKeys[i]);
-    }
-    if (offset !== undefined || limit !== undefined) {
-      const from = offset ?? 0;
-      const to = limit === undefined ? undefined : from + limit;
-      out = out.slice(from, to);
-      outKeys = outKeys && outKeys.slice(from, to);
-    }
-    if (out.length) next(out, outKeys);
+  return {
+    plan,
+    ctx,
+    nAgg: aggregates.length,
+    keyVals: new Array(plan.groupBy.length),
+    agg,
+    dropOnReset,
+    resetAll: () => {
+      if (dropOnReset) groups!.value.clear();
+      else for (const aggs of groups!.value.values()) for (const a of aggs) a.reset();
+    },
+    aggregatorsFor: key => {
+      const gs = groups!.value;
+      let a = gs.get(key);
+      if (!a) {
+        a = aggregates.map(x => x.create());
+        gs.set(key, a);
+      }
+      return a;
+    },
+    project: e => {
+      ctx.event = e;
+      const data: Value[] = new Array(projections.length);
+      for (let p = 0; p < projections.length; p++) data[p] = projections[p](ctx);
+      return { timestamp: e.timestamp, data, type: e.type };
+    },
+    // Collapses to the last row per group key, in order of each group's first row, then applies
+    // order by, offset and limit. `keys` (one per row, with group by) travel along for the rate limiter.
+    finish: (rows, keys, collapse) => {
+      let out = rows;
+      let outKeys = keys;
+      if (collapse && rows.length > 1) {
+        if (keys) {
+          const last = new Map<string, number>();
+          keys.forEach((k, i) => last.set(k, i));
+          const idx = [...last.values()];
+          out = idx.map(i => rows[i]);
+          outKeys = idx.map(i => keys[i]);
+        } else out = [rows[rows.length - 1]];
+      }
+      if (orderBy.length && out.length > 1) {
+        const src = out;
+        const srcKeys = outKeys;
+        const idx = src.map((_, i) => i).sort((i, j) => compareRows(src[i], src[j]) || i - j);
+        out = idx.map(i => src[i]);
+        outKeys = srcKeys && idx.map(i => srcKeys[i]);
+      }
+      if (offset !== undefined || limit !== undefined) {
+        const from = offset ?? 0;
+        const to = limit === undefined ? undefined : from + limit;
+        out = out.slice(from, to);
+        outKeys = outKeys && outKeys.slice(from, to);
+      }
+      if (out.length) next(out, outKeys);
+    },
   };
+}
 
-  const project = (e: StreamEvent): StreamEvent => {
-    ctx.event = e;
-    const data: Value[] = new Array(projections.length);
-    for (let p = 0; p < projections.length; p++) data[p] = projections[p](ctx);
-    return { timestamp: e.timestamp, data, type: e.type };
+/**
+ * A collapsing query without group by or `having` outputs the row of the last output event.
+ * That row is computed lazily, at the end of the chunk, unless a later event that is not itself
+ * output (an expiry under `insert current events`, a RESET) is about to change the aggregates:
+ * then the row is computed just before, as it stood at its event.
+ */
+function collapsingUngrouped(parts: SelectorParts) {
+  const { ctx, nAgg, agg, project, finish, resetAll, aggregatorsFor } = parts;
+  const { aggregates, currentOn, expiredOn } = parts.plan;
+  return (chunk: StreamEvent[]) => {
+    let last: StreamEvent | null = null;
+    let lastRow: StreamEvent | null = null;
+    let aggs = aggregatorsFor('');
+    const materialize = () => {
+      if (last === null) return;
+      for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
+      lastRow = project(last);
+      last = null;
+    };
+    for (let i = 0; i < chunk.length; i++) {
+      const e = chunk[i];
+      const type = e.type;
+      if (type === EventKind.TIMER) continue;
+      if (type === EventKind.RESET) {
+        materialize();
+        resetAll();
+        aggs = aggregatorsFor('');
+        continue;
+      }
+      const isOutput = type === EventKind.CURRENT ? currentOn : expiredOn;
+      if (!isOutput) materialize();
+      ctx.event = e;
+      for (let k = 0; k < nAgg; k++) {
+        const arg = aggregates[k].arg;
+        const v = arg === null ? null : arg(ctx);
+        if (type === EventKind.CURRENT) aggs[k].add(v);
+        else aggs[k].remove(v);
+      }
+      if (isOutput) {
+        last = e;
+        lastRow = null;
+      }
+    }
+    materialize();
+    if (lastRow !== null) finish([lastRow], null, false);
   };
+}
 
-  // A collapsing query without `having` outputs, per group, the row of the group's last event;
-  // the group's aggregates do not change after that event within the chunk, so the row can be
-  // computed once at the end instead of for every event.
-  // A collapsing query without `having` outputs the row of the last output event (per group).
-  // That row is computed lazily, at the end of the chunk, unless a later event of the same group
-  // that is not itself output (an expiry under `insert current events`, a RESET) is about to
-  // change the aggregates: then the row is computed just before, as it stood at its event.
-  if (collapseChunks && !having && !groupBy.length) {
-    return (chunk: StreamEvent[]) => {
-      let last: StreamEvent | null = null;
-      let lastRow: StreamEvent | null = null;
-      let aggs = aggregatorsFor('');
-      const materialize = () => {
-        if (last === null) return;
-        for (let k = 0; k < nAgg; k++) agg[k] = aggs[k].value();
-        lastRow = project(last);
-        last = null;
-      };
-      for (let i = 0; i < chunk.length; i++) {
-        const e = chunk[i];
-        const type = e.type;
-        if (type === EventKind.TIMER) continue;
-        if (type === EventKind.RESET) {
-          materialize();
-          resetAll();
-          aggs = aggregatorsFor('');
-          continue;
-        }
-        const isOutput = type === EventKind.CURRENT ? currentOn : expiredOn;
-        if (!isOutput) materialize();
-        ctx.event = e;
-        for (let k = 0; k < nAgg; k++) {
-          const arg = aggregates[k].arg;
-          const v = arg === null ? null : arg(ctx);
-          if (type === EventKind.CURRENT) aggs[k].add(v);
-          else aggs[k].remove(v);
-        }
-        if (isOutput) {
-          last = e;
-          lastRow = null;
+/**
+ * A collapsing query with group by (and no `having`): per group, the row of the group's last
+ * event; the group's aggregates do not change after that event within the chunk, so the row is
+ * computed once at the end, or just before an event that is not output changes them.
+ */
+function collapsingGrouped(parts: SelectorParts) {
+  const { ctx, nAgg, agg, keyVals, project, finish, resetAll, aggregatorsFor } = parts;
+  const { aggregates, groupBy, currentOn, expiredOn } = parts.plan;
+  type Pending = { e: StreamEvent; aggs: Aggregator[]; row: StreamEvent | null };
+  const lastOf = new Map<string, Pending>();
+  const materialize = (p: Pending) => {
+    for (let k = 0; k < nAgg; k++) agg[k] = p.aggs[k].value();
+    p.row = project(p.e);
+  };
+  return (chunk: StreamEvent[]) => {
+    for (let i = 0; i < chunk.length; i++) {
+      const e = chunk[i];
+      const type = e.type;
+      if (type === EventKind.TIMER) continue;
+      if (type === EventKind.RESET) {
+        // Dropped groups keep their aggregators as they were: pending rows stay right.
+        resetAll();
+        continue;
+      }
+      ctx.event = e;
+      let key = '';
+      if (groupBy.length) {
+        for (let g = 0; g < groupBy.length; g++) keyVals[g] = groupBy[g](ctx);
+        key = groupKeyOf(keyVals);
+      }
+      const isOutput = type === EventKind.CURRENT ? currentOn : expiredOn;
+      if (!isOutput) {
+        const p = lastOf.get(key);
+        if (p && p.row === null) {
+          materialize(p);
+          ctx.event = e;
         }
       }
-      materialize();
-      if (lastRow !== null) finish([lastRow], null, false);
-    };
-  }
-
-  // (Rows computed at the end see each group's aggregates as they are then; a RESET in the
-  // chunk drops the groups, so rows recorded before it keep their pre-reset aggregators.
-  // Aggregates that survive resets are reset in place instead, hence the generic path.)
-  if (collapseChunks && !having && dropOnReset) {
-    type Pending = { e: StreamEvent; aggs: Aggregator[]; row: StreamEvent | null };
-    const lastOf = new Map<string, Pending>();
-    const materialize = (p: Pending) => {
-      for (let k = 0; k < nAgg; k++) agg[k] = p.aggs[k].value();
-      p.row = project(p.e);
-    };
-    return (chunk: StreamEvent[]) => {
-      for (let i = 0; i < chunk.length; i++) {
-        const e = chunk[i];
-        const type = e.type;
-        if (type === EventKind.TIMER) continue;
-        if (type === EventKind.RESET) {
-          // Dropped groups keep their aggregators as they were: pending rows stay right.
-          resetAll();
-          continue;
-        }
-        ctx.event = e;
-        let key = '';
-        if (groupBy.length) {
-          for (let g = 0; g < groupBy.length; g++) keyVals[g] = groupBy[g](ctx);
-          key = groupKeyOf(keyVals);
-        }
-        const isOutput = type === EventKind.CURRENT ? currentOn : expiredOn;
-        if (!isOutput) {
-          const p = lastOf.get(key);
-          if (p && p.row === null) {
-            materialize(p);
-            ctx.event = e;
-          }
-        }
-        const aggs = aggregatorsFor(key);
-        for (let k = 0; k < nAgg; k++) {
-          const arg = aggregates[k].arg;
-          const v = arg === null ? null : arg(ctx);
-          if (type === EventKind.CURRENT) aggs[k].add(v);
-          else aggs[k].remove(v);
-        }
-        if (isOutput) lastOf.set(key, { e, aggs, row: null });
+      const aggs = aggregatorsFor(key);
+      for (let k = 0; k < nAgg; k++) {
+        const arg = aggregates[k].arg;
+        const v = arg === null ? null : arg(ctx);
+        if (type === EventKind.CURRENT) aggs[k].add(v);
+        else aggs[k].remove(v);
       }
-      if (!lastOf.size) return;
-      const rows: StreamEvent[] = [];
-      for (const p of lastOf.values()) {
-        if (p.row === null) materialize(p);
-        rows.push(p.row!);
-      }
-      const keys = groupBy.length ? [...lastOf.keys()] : null;
-      lastOf.clear();
-      finish(rows, keys, false);
-    };
-  }
+      if (isOutput) lastOf.set(key, { e, aggs, row: null });
+    }
+    if (!lastOf.size) return;
+    const rows: StreamEvent[] = [];
+    for (const p of lastOf.values()) {
+      if (p.row === null) materialize(p);
+      rows.push(p.row!);
+    }
+    const keys = groupBy.length ? [...lastOf.keys()] : null;
+    lastOf.clear();
+    finish(rows, keys, false);
+  };
+}
 
+/** Every event's row, as it stands at that event (with `having`, or without collapsing). */
+function perEvent(parts: SelectorParts) {
+  const { ctx, nAgg, agg, keyVals, project, finish, resetAll, aggregatorsFor } = parts;
+  const { aggregates, groupBy, having, currentOn, expiredOn, collapseChunks } = parts.plan;
   return (chunk: StreamEvent[]) => {
     const rows: StreamEvent[] = [];
     const keys: string[] | null = groupBy.length ? [] : null;
