@@ -120,6 +120,12 @@ async function main(argv: string[]): Promise<number> {
   throw new UsageError(`unknown command '${command}'`);
 }
 
+// A reader that stops early (`millrace run ... | head`) closes the pipe: stop quietly, as Unix tools do.
+process.stdout.on('error', err => {
+  if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   code => {
     process.exitCode = code;
