@@ -1,8 +1,7 @@
 /**
  * The conformance suite with one invocation per input line, its state going through DynamoDB
- * (DynamoDB Local) and Firestore (the emulator) between lines, exactly as through the file store:
- * a case must be judged the same on each backend as on the file store. Compared are the cases
- * that pass with the memory store; the others are engine work, not store work.
+ * (DynamoDB Local) and Firestore (the emulator) between lines, exactly as through the memory and
+ * file stores: every case passes on every backend, in batches of one line and of several.
  *
  * Cases run a few at a time; the time per backend is printed at the end.
  */
@@ -88,6 +87,11 @@ beforeAll(async () => {
   );
 }, 600_000);
 
+test.each(cases.map(c => [c.name] as const))('%s passes per line on the memory and file stores', name => {
+  expect(memory.get(name)).toBeNull();
+  expect(file.get(name)).toBeNull();
+});
+
 afterAll(() => {
   process.stdout.write(`\nconformance, one invocation per line, per state store\n${summary.map(l => `  ${l}`).join('\n')}\n\n`);
 });
@@ -125,7 +129,6 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
       tearDown = backend.tearDown;
       const started = Date.now();
       await pooled(cases, CONCURRENCY, async (c, i) => {
-        if (memory.get(c.name) !== null) return;
         results.set(c.name, await verdict(c, backend.storeFor(c, i)));
         batched.set(c.name, await verdict(c, backend.storeFor(c, i + cases.length), 2 + (i % 4)));
         const variant = storedVariant(c);
@@ -145,12 +148,11 @@ function compareBackend(name: string, missing: string | null, setUp: () => Promi
     });
 
     test.each(cases.map(c => [c.name, c] as const))('%s', (_, c) => {
-      if (memory.get(c.name) !== null) return; // failing in memory already: nothing to compare
-      expect(results.get(c.name)).toBe(file.get(c.name));
+      expect(results.get(c.name)).toBeNull();
       // Any batching gives the same output: the case's expected output, as with one line each.
-      expect(batched.get(c.name)).toBe(file.get(c.name));
+      expect(batched.get(c.name)).toBeNull();
       // With its aggregations and keyed tables as store items, too.
-      if (storedVariant(c)) expect(stored.get(c.name)).toBe(file.get(c.name));
+      if (storedVariant(c)) expect(stored.get(c.name)).toBeNull();
     });
   });
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AppRuntime, compileApp, decodeUnit, encodeUnit, type AppPlan, type RuntimeSnapshot, type Value } from '../../core';
-import { judge, loadCases, runCase, type ConformanceCase } from '../helpers/conformance-cases';
+import { loadCases, type ConformanceCase } from '../helpers/conformance-cases';
 
 type Out = [string, number, Value[]][];
 
@@ -24,20 +24,12 @@ function play(plan: AppPlan, c: ConformanceCase, cuts: ReadonlySet<number>): Out
 }
 
 describe('snapshot then restore', () => {
-  test('at any points of any passing case changes no output', async () => {
-    // Prepare: the cases that run today (their features are built) and pass.
-    const runnable: { c: ConformanceCase; plan: AppPlan }[] = [];
-    for (const c of loadCases()) {
-      if (c.error || c.input.length < 2) continue;
-      let plan: AppPlan;
-      try {
-        plan = compileApp(c.app);
-      } catch {
-        continue;
-      }
-      if (judge(c, await runCase(c, 'one invocation')) === null) runnable.push({ c, plan });
-    }
-    expect(runnable.length).toBeGreaterThan(20);
+  test('at any points of any case changes no output', () => {
+    // Prepare: every case Siddhi accepts (one that does not compile fails here).
+    const runnable = loadCases()
+      .filter(c => !c.error)
+      .map(c => ({ c, plan: compileApp(c.app) }));
+    expect(runnable.length).toBeGreaterThan(150);
     // Act and assess: any set of cut points gives the uncut output.
     fc.assert(
       fc.property(

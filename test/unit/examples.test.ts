@@ -1,23 +1,39 @@
 /**
  * The example apps run as documented: each `examples/<name>/<name>.siddhi` on its sample input
- * prints outputs, nothing on stderr, and the same outputs with one invocation per input line.
+ * prints what the real Siddhi engine printed for it (`<name>.expected.jsonl`, written by
+ * scripts/example-expectations.mjs from the oracle), nothing on stderr, and the same outputs with
+ * one invocation per input line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryStateStore, silentLogger } from '../../core';
 import { runCommand } from '../../functions/local/run-command';
+import { judge, type CaseEvent, type ConformanceCase } from '../helpers/conformance-cases';
 
 const EXAMPLES = join(__dirname, '../../examples');
 const examples = readdirSync(EXAMPLES).filter(n => !n.startsWith('.'));
+const read = (name: string, file: string) => readFileSync(join(EXAMPLES, name, file), 'utf8');
+const lines = (text: string) => text.split('\n').filter(l => l.trim() !== '');
+
+/**
+ * Examples whose output differs from Siddhi's, each for a reason written down in docs/status.md.
+ * A test.failing: when Millrace's output becomes Siddhi's, the test fails until the entry goes.
+ */
+const DIFFERS_FROM_SIDDHI = new Map([
+  // Siddhi replaces the whole row when `update or insert ... on` compares the primary key alone,
+  // ignoring the set clause (OperatorParser picks OverwriteTableIndexOperator): the second pear
+  // restock leaves 2, not 5, and order o-5 is refused.
+  ['inventory', "update or insert on a @PrimaryKey table: Siddhi overwrites the row, ignoring 'set'"],
+]);
 
 async function run(name: string, batchSize?: number) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await runCommand({
     appName: `${name}.siddhi`,
-    appText: readFileSync(join(EXAMPLES, name, `${name}.siddhi`), 'utf8'),
+    appText: read(name, `${name}.siddhi`),
     inputName: `${name}.jsonl`,
-    inputText: readFileSync(join(EXAMPLES, name, `${name}.jsonl`), 'utf8'),
+    inputText: read(name, `${name}.jsonl`),
     queries: [],
     batchSize,
     store: new MemoryStateStore(),
@@ -26,6 +42,13 @@ async function run(name: string, batchSize?: number) {
     logger: silentLogger,
   });
   return { code, stdout, stderr };
+}
+
+/** The example as a conformance case, judged like one. */
+function asCase(name: string): ConformanceCase {
+  const input = lines(read(name, `${name}.jsonl`)).map(l => JSON.parse(l));
+  const expected: CaseEvent[] = lines(read(name, `${name}.expected.jsonl`)).map(l => JSON.parse(l));
+  return { name, category: 'examples', description: '', app: read(name, `${name}.siddhi`), input, expected };
 }
 
 describe('examples', () => {
@@ -40,4 +63,11 @@ describe('examples', () => {
     expect(whole.stdout.length).toBeGreaterThan(0);
     expect(await run(name, 1)).toEqual(whole);
   });
+
+  for (const name of examples) {
+    const differs = DIFFERS_FROM_SIDDHI.get(name);
+    (differs ? test.failing : test)(`${name} outputs what Siddhi outputs${differs ? ` (known difference: ${differs})` : ''}`, async () => {
+      expect(judge(asCase(name), await run(name))).toBeNull();
+    });
+  }
 });
