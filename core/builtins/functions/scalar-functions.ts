@@ -1,17 +1,8 @@
 import type { AttrType } from '../../ast/nodes';
 import type { Value } from '../../kernel/event';
 import type { Eval } from '../../kernel/eval-context';
-import {
-  javaDoubleToString,
-  javaFloatToString,
-  parseJavaBool,
-  parseJavaDouble,
-  parseJavaFloat,
-  parseJavaInt,
-  parseJavaLong,
-  toInt,
-  toLong,
-} from '../../kernel/java-num';
+import { toInt, toLong } from '../../kernel/java-num';
+import { javaDoubleToString, javaFloatToString, parseJavaBool, parseJavaDouble, parseJavaFloat, parseJavaInt, parseJavaLong } from '../../kernel/java-text';
 import { BuiltinArgError, type ArgInfo, type ScalarFunction } from '../descriptor';
 
 const NUMERIC: readonly AttrType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE'];

@@ -1,6 +1,6 @@
 import type { AttrType } from '../../ast/nodes';
 import type { Value } from '../../kernel/event';
-import { javaDoubleToString, javaFloatToString, javaIntToString, javaLongToString } from '../../kernel/java-num';
+import { javaDoubleToString, javaFloatToString, javaIntToString, javaLongToString } from '../../kernel/java-text';
 
 /** Java's `String.hashCode()`. */
 export function javaStringHash(s: string): number {

@@ -1,5 +1,6 @@
 import type { StreamEvent } from '../../kernel/event';
-import { javaFloatToString, toInt } from '../../kernel/java-num';
+import { toInt } from '../../kernel/java-num';
+import { javaFloatToString } from '../../kernel/java-text';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
 import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';

@@ -13,25 +13,27 @@ import {
   intMod,
   intMul,
   intSub,
-  javaDoubleToString,
-  javaFloatToString,
-  javaIntToString,
-  javaLongToString,
   longAdd,
   longDiv,
   longMod,
   longMul,
   longSub,
   longToInt,
+  toFloat,
+  toInt,
+  toLong,
+} from '../../../core/kernel/java-num';
+import {
+  javaDoubleToString,
+  javaFloatToString,
+  javaIntToString,
+  javaLongToString,
   parseJavaBool,
   parseJavaDouble,
   parseJavaFloat,
   parseJavaInt,
   parseJavaLong,
-  toFloat,
-  toInt,
-  toLong,
-} from '../../../core/kernel/java-num';
+} from '../../../core/kernel/java-text';
 
 const LONG_MAX = 9223372036854775807n;
 const LONG_MIN = -9223372036854775808n;
