@@ -1,23 +1,6 @@
-import type { MatchedEvent, NfaPlan, ProcessorPlan, RuntimeNode } from '../../plan/pattern-plan';
-import type { StateCell } from '../../state/state-spec';
-import type { NfaState, PartialMatch, ProcessorState } from './nfa-state';
-
-/** What the matcher needs from its surroundings. */
-export interface NfaHooks {
-  /** Whether the element's filters accept the partial match (its own event already in place). */
-  accepts(p: ProcessorPlan, m: PartialMatch): boolean;
-  /** A complete match, to be sent to the selector. */
-  emit(m: PartialMatch): void;
-  /** Wake the matcher at event time `due`. */
-  schedule(due: number): void;
-  /** The event clock. */
-  now(): number;
-}
-
-/** The placeholder an absent element leaves in its position once its wait has passed. */
-const ABSENT: MatchedEvent = { ts: -1, data: null };
-
-const byTime = (a: PartialMatch, b: PartialMatch) => (a.ts === -1 ? (b.ts === -1 ? 0 : 1) : b.ts === -1 ? -1 : a.ts - b.ts);
+import type { MatchedEvent, ProcessorPlan, RuntimeNode } from '../../plan/pattern-plan';
+import type { PartialMatch, ProcessorState } from './nfa-state';
+import { ABSENT, byTime, NfaSteps } from './nfa-steps';
 
 /**
  * Siddhi's pattern and sequence state processors over plain state: every list, flag and timer
@@ -25,72 +8,7 @@ const byTime = (a: PartialMatch, b: PartialMatch) => (a.ts === -1 ? (b.ts === -1
  * other stopped. Each method mirrors what the corresponding Siddhi pre/post state processor does
  * (StreamPre/Post, CountPre/Post, LogicalPre/Post, AbsentStreamPre/Post, AbsentLogicalPre/Post).
  */
-export class Nfa {
-  private readonly procs: readonly ProcessorPlan[];
-  private readonly slotCount: number;
-  private readonly sequence: boolean;
-  /** Creation rank of each absent element, to order timers due at the same time. */
-  private readonly rank: number[];
-
-  constructor(
-    readonly plan: NfaPlan,
-    private readonly cell: StateCell<NfaState>,
-    private readonly hooks: NfaHooks,
-  ) {
-    this.procs = plan.processors;
-    this.slotCount = plan.processors.length;
-    this.sequence = plan.type === 'sequence';
-    this.rank = [];
-    plan.startup.forEach((p, i) => (this.rank[p] = i));
-  }
-
-  private st(p: number): ProcessorState {
-    return this.cell.value.procs[p];
-  }
-
-  // --- partial matches ----------------------------------------------------------------------
-
-  private newMatch(): PartialMatch {
-    return { id: this.cell.value.seq++, ts: -1, expired: false, slots: new Array(this.slotCount).fill(null) };
-  }
-
-  /** A copy sharing the event chains (Siddhi's StateEventCloner). */
-  private copy(m: PartialMatch): PartialMatch {
-    return { id: this.cell.value.seq++, ts: m.ts, expired: false, slots: m.slots.slice() };
-  }
-
-  private addEvent(m: PartialMatch, pos: number, ev: MatchedEvent): void {
-    const c = m.slots[pos];
-    if (c === null) m.slots[pos] = [ev];
-    else c.push(ev);
-  }
-
-  private removeLastEvent(m: PartialMatch, pos: number): void {
-    const c = m.slots[pos];
-    if (c === null) return;
-    if (c.length <= 1) m.slots[pos] = null;
-    else c.pop();
-  }
-
-  private isExpired(m: PartialMatch, now: number): boolean {
-    const within = this.plan.within;
-    if (within === null) return false;
-    for (const s of this.plan.startStateIds) {
-      const c = m.slots[s];
-      if (c !== null && Math.abs(c[0].ts - now) > within) return true;
-    }
-    return false;
-  }
-
-  private isAbsent(p: number | null): boolean {
-    return p !== null && (this.procs[p].kind === 'absent' || this.procs[p].kind === 'absentLogical');
-  }
-
-  private notifyAt(p: number, time: number): void {
-    this.st(p).timers.push(time);
-    this.hooks.schedule(time);
-  }
-
+export class Nfa extends NfaSteps {
   // --- start-up -----------------------------------------------------------------------------
 
   /** The query starts: start elements put their first partial match in place; absent ones arm. */
@@ -122,15 +40,6 @@ export class Nfa {
         return this.initNode(n.r1);
       case 'every':
         return this.initNode(n.inner);
-    }
-  }
-
-  private init(p: number): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    if (P.isStart && (!s.initialized || P.nextEvery !== null || (this.sequence && this.isAbsent(P.next)))) {
-      this.addState(p, this.newMatch());
-      s.initialized = true;
     }
   }
 
@@ -269,194 +178,6 @@ export class Nfa {
       this.addEveryState(P.withinEvery, expired);
       this.updateState(P.withinEvery);
     }
-  }
-
-  // --- handing partial matches on -----------------------------------------------------------
-
-  private addState(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    switch (P.kind) {
-      case 'stream':
-        if (!this.sequence || s.fresh.length === 0) s.fresh.push(m);
-        return;
-      case 'count':
-        if (!this.sequence || s.fresh.length === 0) s.fresh.push(m);
-        if (P.min === 0 && m.slots[p] === null) this.minCountReached(p, m);
-        return;
-      case 'logical':
-        return this.logicalAdd(p, m);
-      case 'absent':
-        if (!s.active) return;
-        if (this.sequence) s.fresh = [m];
-        else s.fresh.push(m);
-        if (!P.isStart) {
-          s.lastScheduled = m.ts + P.waiting;
-          this.notifyAt(p, s.lastScheduled);
-        }
-        return;
-      case 'absentLogical':
-        if (!s.active) return;
-        this.logicalAdd(p, m);
-        if (!P.isStart && P.waiting !== -1) {
-          this.notifyAt(p, m.ts + P.waiting);
-          const partner = this.procs[P.partner!];
-          if (partner.kind === 'absentLogical') this.notifyAt(partner.stateId, m.ts + partner.waiting);
-        }
-        return;
-    }
-  }
-
-  private logicalAdd(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    const partner = this.st(P.partner!);
-    if (P.isStart || this.sequence) {
-      if (s.fresh.length === 0) s.fresh.push(m);
-      if (partner.fresh.length === 0) partner.fresh.push(m);
-    } else {
-      s.fresh.push(m);
-      partner.fresh.push(m);
-    }
-  }
-
-  private addEveryState(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    const c = this.copy(m);
-    switch (P.kind) {
-      case 'stream':
-      case 'count':
-        for (let i = p; i < c.slots.length; i++) c.slots[i] = null;
-        s.fresh.push(c);
-        return;
-      case 'logical':
-        for (let i = p; i < c.slots.length; i++) c.slots[i] = null;
-        s.fresh.push(c);
-        c.slots[P.partner!] = null;
-        this.st(P.partner!).fresh.push(c);
-        return;
-      case 'absent':
-        for (let i = p; i < c.slots.length; i++) c.slots[i] = null;
-        s.fresh.push(c);
-        s.lastScheduled = m.ts + P.waiting;
-        this.notifyAt(p, s.lastScheduled);
-        return;
-      case 'absentLogical': {
-        const own = c.slots[p];
-        if (own !== null) c.ts = own[0].ts;
-        c.slots[p] = null;
-        c.slots[P.partner!] = null;
-        s.fresh.push(c);
-        this.st(P.partner!).fresh.push(c);
-        return;
-      }
-    }
-  }
-
-  /** A counted sequence start element with minimum 0 puts a new partial match in place. */
-  private startStateReset(p: number): void {
-    this.st(p).restart = true;
-  }
-
-  // --- post processors ----------------------------------------------------------------------
-
-  private post(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    switch (P.kind) {
-      case 'stream':
-        return this.streamPost(p, m);
-      case 'count':
-        return this.countPost(p, m);
-      case 'logical':
-        return this.logicalPost(p, m);
-      case 'absent': {
-        const s = this.st(p);
-        s.changed = true;
-        const ev = m.slots[p]![0];
-        m.ts = ev.ts;
-        s.returned = true;
-        if (P.isStart && P.nextEvery === p) this.addEveryState(p, m);
-        s.lastScheduled = ev.ts + P.waiting;
-        this.notifyAt(p, s.lastScheduled);
-        return;
-      }
-      case 'absentLogical': {
-        const s = this.st(p);
-        s.changed = true;
-        s.returned = true;
-        s.lastArrival = m.slots[p]![0].ts;
-        return;
-      }
-    }
-  }
-
-  private streamPost(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    s.changed = true;
-    m.ts = m.slots[p]![0].ts;
-    if (P.toSelector) s.returned = true;
-    if (P.next !== null) this.addState(P.next, m);
-    if (P.nextEvery !== null) this.addEveryState(P.nextEvery, m);
-    if (P.callback !== null) this.startStateReset(P.callback);
-  }
-
-  private countPost(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    const chain = m.slots[p]!;
-    const n = chain.length;
-    s.success = true;
-    m.ts = chain[n - 1].ts;
-    if (n >= P.min) {
-      if (this.sequence) {
-        if (P.next !== null) this.addState(P.next, m);
-        if (n !== P.max) this.addState(p, m);
-      } else if (n === P.min) this.minCountReached(p, m);
-      if (n === P.max) s.changed = true;
-    }
-  }
-
-  private minCountReached(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    if (P.toSelector) {
-      s.changed = true;
-      s.returned = true;
-    }
-    if (P.next !== null) this.addState(P.next, m);
-    if (P.nextEvery !== null) this.addEveryState(P.nextEvery, m);
-  }
-
-  private logicalPost(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const partner = this.procs[P.partner!];
-    if (P.logical === 'and') {
-      const proceed = partner.kind === 'absentLogical' ? this.partnerCanProceed(partner.stateId, m) : m.slots[partner.stateId] !== null;
-      if (proceed) this.streamPost(p, m);
-      else this.st(p).changed = true;
-      return;
-    }
-    this.streamPost(p, m);
-    // `from A or B select ...`: the first element checks the last one's flag.
-    if (partner.toSelector && P.thisLast === partner.stateId) this.st(partner.stateId).returned = true;
-  }
-
-  private partnerCanProceed(p: number, m: PartialMatch): boolean {
-    const P = this.procs[p];
-    const s = this.st(p);
-    if (this.sequence && P.nextEvery === null && s.lastArrival > 0) return false;
-    if (P.waiting === -1) {
-      if (P.nextEvery === null) return m.slots[p] === null;
-      if (s.lastArrival > 0) {
-        s.lastArrival = 0;
-        this.init(p);
-        return false;
-      }
-      return true;
-    }
-    return m.slots[p] !== null;
   }
 
   // --- an event arrives ---------------------------------------------------------------------
@@ -712,20 +433,6 @@ export class Nfa {
       const nextBreak = s.lastArrival === 0 ? this.hooks.now() + P.waiting : s.lastArrival + P.waiting;
       this.notifyAt(p, nextBreak);
     }
-  }
-
-  /** What an absent element does when its wait passed: Siddhi's sendEvent. */
-  private sendOn(p: number, m: PartialMatch): void {
-    const P = this.procs[p];
-    const s = this.st(p);
-    if (P.toSelector) this.hooks.emit(m);
-    if (P.next !== null) this.addState(P.next, m);
-    if (P.nextEvery !== null) this.addEveryState(P.nextEvery, m);
-    else if (P.isStart) {
-      s.active = false;
-      if (P.kind === 'absentLogical' && P.logical === 'or' && this.procs[P.partner!].kind === 'absentLogical') this.st(P.partner!).active = false;
-    }
-    if (P.callback !== null) this.startStateReset(P.callback);
   }
 
   // --- bookkeeping --------------------------------------------------------------------------
