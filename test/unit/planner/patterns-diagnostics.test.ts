@@ -1,0 +1,4 @@
+import { testCases } from './diagnostics/case';
+import { patternCases } from './diagnostics/patterns';
+
+describe('pattern and sequence diagnostics', () => testCases(patternCases));
