@@ -1,12 +1,17 @@
-import { templateRegex, type MessageTemplate } from './message-templates';
+import type { MessageTemplate } from './message-templates';
 
 /**
- * Which templates produced messages cover. A message is credited to the most specific template
- * that matches all of it (the one with the most literal text), so a generic template such as
- * `*() takes *` is not covered by a builtin's `#pol2Cart() takes 2 or 3 parameters, found 1`
- * when the builtin's own template is known. A message that embeds another (`* window: *` around
- * the planner's `in '*': *`, `*, nor in '*'` after a scope's message) credits the embedded
- * template too: each wildcard's text that is itself a whole message of a known template counts.
+ * Which templates produced messages cover.
+ *
+ * A message credits the planner templates that match all of it, except those that a more
+ * specific matching template refines: `Cannot find attribute '*' in *` (a scope's, for a join)
+ * is not covered by `Cannot find attribute 'zz' in any stream of the pattern (e1, e2)`, which the
+ * pattern scope's own template matches, and `*() takes *` (an aggregation's) is not covered by the
+ * builtin's `#pol2Cart() takes 2 or 3 parameters, found 1`. U refines T when T matches U's text
+ * with U's wildcards as they are. The builtins' templates are known for this but not required.
+ *
+ * A message that embeds another (a builtin's `* window: *` around the planner's `in '*': *`)
+ * credits the embedded message's templates too: each wildcard's text is taken as a message.
  */
 export interface Credit {
   /** Which produced message, e.g. `case 3, diagnostic 0`. */
@@ -16,36 +21,47 @@ export interface Credit {
 
 interface Compiled {
   readonly template: MessageTemplate;
+  readonly group: string;
   readonly regex: RegExp;
-  /** The regex with a capture group per wildcard. */
-  readonly capture: RegExp;
-  readonly specificity: number;
 }
 
-function compile(t: MessageTemplate): Compiled {
-  const literal = t.parts.filter((p): p is string => typeof p === 'string').join('');
-  const body = t.parts.map(p => (typeof p === 'string' ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '([\\s\\S]*)')).join('');
-  return { template: t, regex: templateRegex(t.parts), capture: new RegExp(`^${body}$`), specificity: literal.length };
+/** A wildcard between quotes (`'${id}'`) stands for a name and holds no quote itself. */
+function regexOf(t: MessageTemplate): RegExp {
+  const body = t.parts
+    .map((p, i) => {
+      if (typeof p === 'string') return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const before = t.parts[i - 1];
+      const after = t.parts[i + 1];
+      const quoted = typeof before === 'string' && before.endsWith("'") && typeof after === 'string' && after.startsWith("'");
+      return quoted ? "([^']*)" : '([\\s\\S]*)';
+    })
+    .join('');
+  return new RegExp(`^${body}$`);
 }
 
 export class CoverageIndex {
-  private readonly known: Compiled[];
+  private readonly all: Compiled[];
+  private readonly required: Set<MessageTemplate>;
 
-  /** `templates`: every template a message may come from, required ones and known ones alike. */
-  constructor(templates: readonly MessageTemplate[]) {
-    this.known = templates.map(compile);
+  /**
+   * `required`: the planner's templates; `known`: others a message may come from (the builtins').
+   * `groupOf` names the message a template writes: templates of one group do not refine each other.
+   */
+  constructor(required: readonly MessageTemplate[], known: readonly MessageTemplate[], groupOf: (t: MessageTemplate) => string = t => t.text) {
+    this.required = new Set(required);
+    this.all = [...required, ...known].map(t => ({ template: t, group: groupOf(t), regex: regexOf(t) }));
   }
 
-  /** The templates a message is credited to (by identity of the template objects given). */
+  /** The required templates a message is credited to. */
   creditsOf(message: string, depth = 0): Set<MessageTemplate> {
     const out = new Set<MessageTemplate>();
-    const matching = this.known.filter(k => k.regex.test(message));
-    if (!matching.length || depth > 4) return out;
-    const best = Math.max(...matching.map(k => k.specificity));
+    if (depth > 4) return out;
+    const matching = this.all.filter(k => k.regex.test(message));
+    const refined = (t: Compiled) => matching.some(u => u.group !== t.group && t.regex.test(u.template.text));
     for (const k of matching) {
-      if (k.specificity !== best) continue;
-      out.add(k.template);
-      const groups = k.capture.exec(message)?.slice(1) ?? [];
+      if (refined(k)) continue;
+      if (this.required.has(k.template)) out.add(k.template);
+      const groups = k.regex.exec(message)?.slice(1) ?? [];
       for (const g of groups) if (g && g !== message) for (const t of this.creditsOf(g, depth + 1)) out.add(t);
     }
     return out;
@@ -60,21 +76,25 @@ export interface Uncovered {
 }
 
 /**
- * The required templates no message covers. Templates with the same text at several sites (one
- * message written twice) need as many distinct credited messages as they have sites.
+ * The required templates no message covers. The templates of one group (one message written at
+ * several sites) need as many distinct credited messages as they have sites.
  */
-export function uncoveredTemplates(required: readonly MessageTemplate[], known: readonly MessageTemplate[], messages: readonly Credit[]): Uncovered[] {
-  const index = new CoverageIndex([...required, ...known]);
+export function uncoveredTemplates(
+  required: readonly MessageTemplate[],
+  known: readonly MessageTemplate[],
+  messages: readonly Credit[],
+  groupOf: (t: MessageTemplate) => string = t => t.text,
+): Uncovered[] {
+  const index = new CoverageIndex(required, known, groupOf);
   const creditedBy = new Map<MessageTemplate, Set<string>>();
   for (const m of messages) for (const t of index.creditsOf(m.message)) creditedBy.set(t, (creditedBy.get(t) ?? new Set()).add(m.by));
-  const byText = new Map<string, MessageTemplate[]>();
-  for (const t of required) byText.set(t.text, [...(byText.get(t.text) ?? []), t]);
+  const groups = new Map<string, MessageTemplate[]>();
+  for (const t of required) groups.set(groupOf(t), [...(groups.get(groupOf(t)) ?? []), t]);
   const out: Uncovered[] = [];
-  for (const [text, sites] of byText) {
+  for (const sites of groups.values()) {
     const by = new Set<string>();
-    // Known templates with the same text (e.g. a message a scope returns and a call site writes) share credits.
-    for (const t of [...required, ...known]) if (t.text === text) for (const b of creditedBy.get(t) ?? []) by.add(b);
-    if (by.size < sites.length) out.push({ text, sites: sites.map(s => s.site), credited: by.size });
+    for (const t of sites) for (const b of creditedBy.get(t) ?? []) by.add(b);
+    if (by.size < sites.length) out.push({ text: [...new Set(sites.map(s => s.text))].join(' / '), sites: sites.map(s => s.site), credited: by.size });
   }
   return out;
 }
