@@ -122,7 +122,8 @@ export function extractMessages(file: string, source: string): Extracted {
 /**
  * Messages that reach a diagnostic through a variable, read from where they are made: the
  * string-valued `return`s of a function (a scope's name resolution), `new BuiltinArgError(...)`
- * arguments, or the value of an object property such as `starClash:`.
+ * arguments, or the value of an object property such as `starClash:`. A return that is not a
+ * literal (a record, or another resolver's answer passed on) is no message made there.
  */
 export type MessageSource =
   | { readonly kind: 'returns'; readonly function: string }
