@@ -153,7 +153,11 @@ describe('every planner diagnostic has a case', () => {
     const found = new Set(planner.variables.map(v => key(v.file, v.expression)));
     expect([...found].filter(k => VARIABLE_SITES[k] === undefined)).toEqual([]);
     expect(Object.keys(VARIABLE_SITES).filter(k => !found.has(k))).toEqual([]);
-    for (const r of Object.values(VARIABLE_SITES)) for (const f of r.from ?? []) expect(`${f.file}: ${extractSources(f.file, readFileSync(join(PLANNER, f.file), 'utf8'), f.source).length}`).not.toBe(`${f.file}: 0`);
+    // Each place a resolution names still makes messages.
+    const empty = Object.values(VARIABLE_SITES)
+      .flatMap(r => r.from ?? [])
+      .filter(f => extractSources(f.file, readFileSync(join(PLANNER, f.file), 'utf8'), f.source).length === 0);
+    expect(empty).toEqual([]);
   });
 
   test('every unreachable, wrapper or same-message entry names a template the source still has', () => {
