@@ -1,0 +1,4 @@
+import { testCases } from './diagnostics/case';
+import { aggregationCases } from './diagnostics/aggregations';
+
+describe('aggregation diagnostics', () => testCases(aggregationCases));

@@ -1,0 +1,4 @@
+import { annotationCases } from './diagnostics/annotations';
+import { testCases } from './diagnostics/case';
+
+describe('annotation diagnostics', () => testCases(annotationCases));

@@ -1,0 +1,4 @@
+import { testCases } from './diagnostics/case';
+import { queryInputCases } from './diagnostics/query-inputs';
+
+describe('query input diagnostics', () => testCases(queryInputCases));

@@ -1,0 +1,4 @@
+import { testCases } from './diagnostics/case';
+import { selectorCases } from './diagnostics/selector';
+
+describe('selector diagnostics', () => testCases(selectorCases));
