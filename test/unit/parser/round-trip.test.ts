@@ -1,0 +1,290 @@
+/**
+ * The AST printer (core/ast/print.ts) against the parser: printed text parses back to an equal AST
+ * (positions aside) and printing is a fixed point, for every conformance app and store query,
+ * every example app and a set of tricky constructs; and the exact text of the tricky ones.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App, OnDemandQuery } from '../../../core/ast/nodes';
+import { printApp, printExpression, printOnDemandQuery, printQuery } from '../../../core/ast/print';
+import { keywordTokens, tokenize } from '../../../core/parser/lexer';
+import { loadCases } from '../../helpers/conformance-cases';
+import { parseApp, parseExpression, parseOnDemandQuery } from './helpers';
+
+/** The fields of the AST that hold source positions. */
+const POSITION_FIELDS = new Set(['pos', 'periodsPos']);
+
+/** A deep copy without position fields; every other value (also -0) is kept as it is. */
+function stripPositions(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(stripPositions);
+  if (x === null || typeof x !== 'object') return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) if (!POSITION_FIELDS.has(k) && v !== undefined) out[k] = stripPositions(v);
+  return out;
+}
+
+/** Paths of values shaped like a position ({line, column, offset}) left in `x`. */
+function positionsLeft(x: unknown, path = '$'): string[] {
+  if (x === null || typeof x !== 'object') return [];
+  if (!Array.isArray(x) && 'line' in x && 'column' in x && 'offset' in x) return [path];
+  return Object.entries(x).flatMap(([k, v]) => positionsLeft(v, `${path}.${k}`));
+}
+
+/** Asserts that `text` round-trips through the printer and returns the printed text. */
+function roundTripApp(text: string): string {
+  const ast = parseApp(text);
+  const printed = printApp(ast);
+  const again = parseApp(printed);
+  expect(stripPositions(again)).toEqual(stripPositions(ast));
+  expect(printApp(again)).toBe(printed);
+  return printed;
+}
+
+function roundTripQuery(text: string): string {
+  const ast: OnDemandQuery = parseOnDemandQuery(text);
+  const printed = printOnDemandQuery(ast);
+  const again = parseOnDemandQuery(printed);
+  expect(stripPositions(again)).toEqual(stripPositions(ast));
+  expect(printOnDemandQuery(again)).toBe(printed);
+  return printed;
+}
+
+/** The printed text of the only query of an app over streams A, B, C and table T. */
+const DEFS = 'define stream A (a int, b int, c int); define stream B (a int); define stream C (a int); define table T (a int);\n';
+function printedQuery(text: string): string {
+  const printed = roundTripApp(DEFS + text);
+  const app: App = parseApp(printed);
+  expect(app.elements).toHaveLength(1);
+  return printQuery(app.elements[0] as never);
+}
+
+function printedExpr(text: string): string {
+  const ast = parseExpression(text);
+  const printed = printExpression(ast);
+  expect(stripPositions(parseExpression(printed))).toEqual(stripPositions(ast));
+  return printed;
+}
+
+function siddhiFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap(f => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? siddhiFiles(p) : p.endsWith('.siddhi') ? [p] : [];
+  });
+}
+
+function parses(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('stripPositions', () => {
+  test('leaves no position in an AST', () => {
+    const app = parseApp(
+      "@app:name('X') define stream S (a int); define aggregation G from S select sum(a) as s aggregate every sec ... min; " +
+        "partition with (a < 1 as 'lo' or a >= 1 as 'hi' of S) begin from S select a insert into #I; end;",
+    );
+    expect(positionsLeft(app).length).toBeGreaterThan(5);
+    expect(positionsLeft(stripPositions(app))).toEqual([]);
+  });
+});
+
+describe('conformance apps round-trip', () => {
+  const cases = loadCases().filter(c => parses(() => parseApp(c.app)));
+  test('there are cases', () => expect(cases.length).toBeGreaterThan(100));
+  test.each(cases.map(c => [c.name, c] as const))('%s', (_name, c) => {
+    roundTripApp(c.app);
+    for (const q of c.storeQueries ?? []) roundTripQuery(q.query);
+  });
+});
+
+describe('example apps round-trip', () => {
+  const files = siddhiFiles(join(__dirname, '../../../examples'));
+  test('there are examples', () => expect(files.length).toBeGreaterThan(1));
+  test.each(files)('%s', file => {
+    roundTripApp(readFileSync(file, 'utf8'));
+  });
+});
+
+describe('expressions print with the parentheses precedence needs', () => {
+  test.each([
+    ['(a + b) * c', '(a + b) * c'],
+    ['a + b * c', 'a + b * c'],
+    ['a - (b - c)', 'a - (b - c)'],
+    ['(a - b) - c', 'a - b - c'],
+    ['not (a and b)', 'not (a and b)'],
+    ['not a and b', 'not a and b'],
+    ['not not a', 'not not a'],
+    ['(a or b) and c', '(a or b) and c'],
+    ['a or b and c', 'a or b and c'],
+    ['(a is null) is null', '(a is null) is null'],
+    ['(not a) is null', '(not a) is null'],
+    ['not a is null', 'not a is null'],
+    ['(a + b) is null', '(a + b) is null'],
+    ['a == (b in T)', 'a == (b in T)'],
+    ['a == b in T', 'a == b in T'],
+    ['(a or b) in T', '(a or b) in T'],
+    ['x and a in T', 'x and a in T'],
+    ['not (a in T)', 'not (a in T)'],
+    ['(a < b) == (c >= d)', 'a < b == c >= d'],
+    ['a < (b == c)', 'a < (b == c)'],
+    ['f(-1, +2, ns:g())', 'f(-1, 2, ns:g())'],
+  ])('%s', (text, printed) => {
+    expect(printedExpr(text)).toBe(printed);
+  });
+});
+
+describe('literals', () => {
+  test.each([
+    ['a - -5', 'a - -5'],
+    ['-2147483648', '-2147483648'],
+    ['-0', '-0'],
+    ['5L', '5L'],
+    ['-9223372036854775808L', '-9223372036854775808L'],
+    ['9223372036854775807L', '9223372036854775807L'],
+    ['12345678901234567L', '12345678901234568L'],
+    ['0.1F', '0.1F'],
+    ['3.4e38f', '3.4e+38F'],
+    ['1e-7F', '1e-7F'],
+    ['2.5', '2.5'],
+    ['5d', '5.0'],
+    ['1e21', '1e+21'],
+    ['-1.5e-9', '-1.5e-9'],
+    ['true and false', 'true and false'],
+    ["'plain'", "'plain'"],
+    [`"it's"`, `"it's"`],
+    [`"""say "hi" now"""`, `"""say "hi" now"""`],
+    [`"""both ' and " and a\nnewline"""`, `"""both ' and " and a\nnewline"""`],
+    ['1 hour 25 min', '1 hour 25 min'],
+    ['90 sec', '1 min 30 sec'],
+    ['2 days 500 milliseconds', '2 days 500 millisec'],
+    ['1 year', '365 days'],
+    ['-5 sec', '-5 sec'],
+    ['0 min', '0 sec'],
+  ])('%s', (text, printed) => {
+    expect(printedExpr(text)).toBe(printed);
+  });
+});
+
+describe('names', () => {
+  test('keywords and non-identifiers are back-ticked, plain names are not', () => {
+    const printed = roundTripApp('define stream `select` (`left` int, `my attr` string, price double); from `select` select `left` as `from`, price insert into `Out put`;');
+    expect(printed).toContain('define stream `select` (`left` int, `my attr` string, price double);');
+    expect(printed).toContain('from `select` select `left` as `from`, price insert into `Out put`;');
+  });
+
+  test('every keyword the lexer knows is printed back-ticked as a name', () => {
+    const words = keywordTokens.map(t => String(t.LABEL).slice(1, -1));
+    words.push('years', 'months', 'weeks', 'days', 'hours', 'minute', 'minutes', 'second', 'seconds', 'millisecond', 'milliseconds');
+    expect(words.length).toBeGreaterThan(60);
+    for (const w of words) {
+      const printed = printExpression({ kind: 'Variable', pos: { line: 1, column: 1, offset: 0 }, attribute: w.toUpperCase() });
+      const tokens = tokenize(printed).tokens;
+      expect([w, tokens.map(t => t.tokenType.name)]).toEqual([w, ['BacktickId']]);
+    }
+  });
+
+  test('annotation keys and values', () => {
+    const printed = roundTripApp(
+      "@app:name('A') @source(type='http', receiver.url=\"http://x/'y'\", `every`='1', @map(type='json', @attributes(a='$.a'))) @Index(a) define stream S (a int);",
+    );
+    expect(printed).toBe(
+      "@app:name('A')\n@source(type='http', receiver.url=\"http://x/'y'\", `every`='1', @map(type='json', @attributes(a='$.a'))) @Index('a') define stream S (a int);\n",
+    );
+  });
+});
+
+describe('patterns and sequences', () => {
+  test.each([
+    ['from e1=A -> not B for 1 sec select e1.a insert into O;', 'from e1=A -> not B for 1 sec select e1.a insert into O'],
+    ['from every (e1=A -> e2=B) select e1.a insert into O;', 'from every (e1=A -> e2=B) select e1.a insert into O'],
+    ['from every e1=A -> e2=B select e1.a insert into O;', 'from every e1=A -> e2=B select e1.a insert into O'],
+    ['from e1=A<2:5> -> e2=B select e1[0].a, e1[last].a insert into O;', 'from e1=A<2:5> -> e2=B select e1[0].a, e1[last].a insert into O'],
+    ['from e1=A<2> -> e2=A<:3> -> e3=A<4:> select e1[last - 1].a insert into O;', 'from e1=A<2> -> e2=A<:3> -> e3=A<4:> select e1[last - 1].a insert into O'],
+    ['from e1=A -> e2=B within 5 sec select * insert into O;', 'from e1=A -> e2=B within 5 sec select * insert into O'],
+    ['from e1=A -> (e2=B within 5 sec) select * insert into O;', 'from e1=A -> (e2=B within 5 sec) select * insert into O'],
+    ['from (e1=A within 1 sec) within 5 sec select * insert into O;', 'from (e1=A within 1 sec) within 5 sec select * insert into O'],
+    ['from ((e1=A -> e2=B) within 2 sec) select * insert into O;', 'from ((e1=A -> e2=B) within 2 sec) select * insert into O'],
+    ['from e0=C -> (e1=A -> e2=B) within 2 sec select * insert into O;', 'from e0=C -> (e1=A -> e2=B) within 2 sec select * insert into O'],
+    ['from e0=C -> ((e1=A -> e2=B) within 2 sec) select * insert into O;', 'from e0=C -> ((e1=A -> e2=B) within 2 sec) select * insert into O'],
+    ['from every e1=A within 1 sec -> e2=B select * insert into O;', 'from every e1=A within 1 sec -> e2=B select * insert into O'],
+    ['from every (e1=A within 1 sec) -> e2=B select * insert into O;', 'from every (e1=A within 1 sec) -> e2=B select * insert into O'],
+    ['from every (every e1=A) -> e2=B select * insert into O;', 'from every (every e1=A) -> e2=B select * insert into O'],
+    ['from (A) select * insert into O;', 'from (A) select * insert into O'],
+    ['from (A[a > 1]) -> B select * insert into O;', 'from A[a > 1] -> B select * insert into O'],
+    ['from e1=A and not B for 2 sec -> e2=C or e3=B select * insert into O;', 'from e1=A and not B for 2 sec -> e2=C or e3=B select * insert into O'],
+    ['from every not A[a > 1] for 1 min select * insert into O;', 'from every not A[a > 1] for 1 min select * insert into O'],
+    ['from e1=A, e2=B+, e3=C*, e4=A? select * insert into O;', 'from e1=A, e2=B+, e3=C*, e4=A? select * insert into O'],
+    ['from every e1=A, e2=B[a > e1.a] within 1 sec select * insert into O;', 'from every e1=A, e2=B[a > e1.a] within 1 sec select * insert into O'],
+    ['from e1=A -> e2=B[e1[0] is null] select * insert into O;', 'from e1=A -> e2=B[e1[0] is null] select * insert into O'],
+  ])('%s', (text, printed) => {
+    expect(printedQuery(text)).toBe(printed);
+  });
+});
+
+describe('queries', () => {
+  test.each([
+    [
+      "@info(name='q') from A[a > 1]#window.time(1 min) as x select a, sum(b) as s group by a having s > 2 order by a desc, b limit 5 offset 1 output last every 3 events insert expired events into #Mid;",
+      "@info(name='q') from A[a > 1]#window.time(1 min) as x select a, sum(b) as s group by a having s > 2 order by a desc, b limit 5 offset 1 output last every 3 events insert expired events into #Mid",
+    ],
+    ['from A#log(a)#window.unique:length(2) select * output snapshot every 1 hour insert into O;', 'from A#log(a)#window.unique:length(2) select * output snapshot every 1 hour insert into O'],
+    ['from A output every 5 sec insert into O;', 'from A select * output every 5 sec insert into O'],
+    ['from A unidirectional join B#window.length(1) as b on A.a == b.a within 1000L, 2000L per "sec" select A.a insert into O;', 'from A unidirectional join B#window.length(1) as b on A.a == b.a within 1000L, 2000L per \'sec\' select A.a insert into O'],
+    ['from A right outer join B select * insert into O;', 'from A right outer join B select * insert into O'],
+    ['from A outer join B select * insert into O;', 'from A full outer join B select * insert into O'],
+    ['from A inner join B select * insert into O;', 'from A join B select * insert into O'],
+    ['from A select a delete T for current events on T.a == a;', 'from A select a delete T for current events on T.a == a'],
+    ['from A select a update T set T.a = a + 1, T.a = 2 on T.a == a;', 'from A select a update T set T.a = a + 1, T.a = 2 on T.a == a'],
+    ['from A select a update or insert into T for all events on T.a == a;', 'from A select a update or insert into T for all events on T.a == a'],
+    ['from (from A select a return expired events)#window.length(2) as s select a insert into O;', 'from (from A select a return expired events)#window.length(2) as s select a insert into O'],
+  ])('%s', (text, printed) => {
+    expect(printedQuery(text)).toBe(printed);
+  });
+});
+
+describe('definitions, partitions, on-demand queries', () => {
+  test('every definition kind', () => {
+    const text = [
+      "@app:name('Defs')",
+      'define stream S (a int, b long, c float, d double, e bool, f string, g object);',
+      "@PrimaryKey('a') define table T (a int);",
+      'define window W (a int) time(5 sec) output expired events;',
+      'define window W2 (a int) ns:custom(1);',
+      'define trigger T1 at every 1 min;',
+      "define trigger T2 at 'start';",
+      "define trigger T3 at '0 0 12 * * ?';",
+      'define function f[javascript] return int {return data[0] + {a: 1}.a;};',
+      'define aggregation G from S[a > 0] select a, sum(b) as s group by a aggregate by b every sec ... year;',
+      'define aggregation G2 from S select sum(b) as s aggregate every sec, min, hour;',
+      '',
+    ].join('\n');
+    expect(roundTripApp(text)).toBe(text);
+  });
+
+  test('partitions', () => {
+    const text = [
+      'define stream S (a int, k string);',
+      "@purge(enable='true') partition with (k of S, a < 10 as 'low' or a >= 10 as 'high' of S)",
+      'begin',
+      "  @info(name='p') from S select k, count() as n insert into #Mid;",
+      '  from #Mid select * insert into Out;',
+      'end;',
+      '',
+    ].join('\n');
+    expect(roundTripApp(text)).toBe(text);
+  });
+
+  test.each([
+    ['from T', 'from T select *'],
+    ['from T as t on t.a > 1 within "2020-01-01", "2021-01-01" per "days" select a order by a', "from T as t on t.a > 1 within '2020-01-01', '2021-01-01' per 'days' select a order by a"],
+    ['select 1 as a insert into T', 'select 1 as a insert into T'],
+    ['delete T on T.a == 1', 'delete T on T.a == 1'],
+    ['update or insert into T set T.a = 2 on T.a == 1;', 'update or insert into T set T.a = 2 on T.a == 1'],
+  ])('on-demand %s', (text, printed) => {
+    expect(roundTripQuery(text)).toBe(printed);
+  });
+});
