@@ -130,7 +130,6 @@ function printFunctionName(namespace: string | undefined, name: string): string 
 
 /** A string literal: single quotes when possible, then double quotes, then triple quotes. */
 function printString(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const control = /[\x00-\x1F]/.test(s);
   if (!control && !s.includes("'") && !s.includes('"')) return `'${s}'`;
   if (!control && !s.includes('"')) return `"${s}"`;
