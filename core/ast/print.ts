@@ -8,9 +8,11 @@
  * Output is one statement per line, each ending in `;`; a partition's queries are indented
  * between `begin` and `end`.
  *
- * Limits: SiddhiQL strings have no escapes, so a string holding `"""`, or holding a control
- * character or both quote kinds and ending in `"`, has no literal; such a string (never produced
- * by the parser) is printed triple-quoted and will not read back the same.
+ * Limits: SiddhiQL strings have no escapes and only triple quotes hold a `"`, so a string holding
+ * `"""`, or holding a `"` and ending in one, has no literal; such a string (never produced by the
+ * parser) is printed triple-quoted and will not read back the same. An `IsNullStream` with
+ * neither an index nor `#`/`!` prints as `e1 is null`, which the parser reads as `IsNull` of a
+ * variable (and never produces otherwise).
  *
  * @example
  *   const app = parseApp("define stream S (a int); from S[a > 1 and not (a == 3)] select a * 2 as b insert into T;");
@@ -231,7 +233,8 @@ const PRIMARY_PREC = 9;
 function precedence(e: Expression): number {
   if (e.kind === 'Binary') return BIN_PREC[e.op];
   if (e.kind === 'In') return IN_PREC;
-  if (e.kind === 'Not' || e.kind === 'IsNull') return UNARY_PREC;
+  // `e1 is null` is complete: another `is null` or a `not` around it needs parentheses like `a is null`.
+  if (e.kind === 'Not' || e.kind === 'IsNull' || e.kind === 'IsNullStream') return UNARY_PREC;
   return PRIMARY_PREC;
 }
 

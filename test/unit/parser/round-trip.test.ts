@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App, OnDemandQuery } from '../../../core/ast/nodes';
+import fc from 'fast-check';
+import type { App, Expression, OnDemandQuery } from '../../../core/ast/nodes';
 import { printApp, printExpression, printOnDemandQuery, printQuery } from '../../../core/ast/print';
 import { keywordTokens, tokenize } from '../../../core/parser/lexer';
 import { loadCases } from '../../helpers/conformance-cases';
@@ -286,5 +287,73 @@ describe('definitions, partitions, on-demand queries', () => {
     ['update or insert into T set T.a = 2 on T.a == 1;', 'update or insert into T set T.a = 2 on T.a == 1'],
   ])('on-demand %s', (text, printed) => {
     expect(roundTripQuery(text)).toBe(printed);
+  });
+});
+
+describe('any expression round-trips (property)', () => {
+  const P = { line: 1, column: 1, offset: 0 };
+  const name = fc.constantFrom('a', 'price', 'e1', 'select', 'left', 'my attr', 'every');
+  const c = (type: string, value: unknown, isTime?: true) => ({ kind: 'Constant', pos: P, type, value, ...(isTime && { isTime }) });
+  // SiddhiQL strings have no escapes: a `"` needs triple quotes, which cannot end in `"` or hold `"""`.
+  const str = fc
+    .string({ unit: fc.constantFrom('a', 'Z', ' ', "'", '"', '\n', '\t', 'é', '-', '\\') })
+    .filter(s => !s.includes('"""') && !(s.includes('"') && s.endsWith('"')));
+  const index = fc.oneof(fc.nat({ max: 9 }), fc.nat({ max: 3 }).map(minus => ({ kind: 'LastIndex', minus })));
+  const flags = fc.constantFrom({}, { isInner: true }, { isFault: true });
+  const leaf = fc.oneof(
+    fc.integer({ min: -2147483648, max: 2147483647 }).map(v => c('INT', v)),
+    fc.maxSafeInteger().map(v => c('LONG', v)),
+    fc.float({ noNaN: true, noDefaultInfinity: true }).map(v => c('FLOAT', v)),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map(v => c('DOUBLE', v)),
+    fc.integer({ min: -1e12, max: 1e12 }).map(v => c('LONG', v, true)),
+    fc.boolean().map(v => c('BOOL', v)),
+    str.map(v => c('STRING', v)),
+    name.map(attribute => ({ kind: 'Variable', pos: P, attribute })),
+    fc.record({ attribute: name, streamRef: name, index: fc.option(index, { nil: undefined }), flags }).map(({ attribute, streamRef, index: i, flags: f }) => ({
+      kind: 'Variable',
+      pos: P,
+      attribute,
+      streamRef,
+      ...(i !== undefined && { index: i }),
+      ...f,
+    })),
+    // Without an index or a `#`/`!`, `e1 is null` is an IsNull of a Variable (the parser's reading).
+    fc.record({ streamRef: name, index: fc.option(index, { nil: undefined }), flags }).filter(r => r.index !== undefined || Object.keys(r.flags).length > 0).map(({ streamRef, index: i, flags: f }) => ({
+      kind: 'IsNullStream',
+      pos: P,
+      streamRef,
+      ...(i !== undefined && { index: i }),
+      ...f,
+    })),
+  );
+  const ops = fc.constantFrom('+', '-', '*', '/', '%', '<', '<=', '>', '>=', '==', '!=', 'and', 'or');
+  const { expr: anyExpr } = fc.letrec<{ expr: unknown }>(tie => ({
+    expr: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.record({ op: ops, left: tie('expr'), right: tie('expr') }).map(r => ({ kind: 'Binary', pos: P, ...r })),
+      tie('expr').map(operand => ({ kind: 'Not', pos: P, operand })),
+      tie('expr').map(operand => ({ kind: 'IsNull', pos: P, operand })),
+      fc.record({ operand: tie('expr'), table: name }).map(r => ({ kind: 'In', pos: P, ...r })),
+      fc.record({ namespace: fc.option(name, { nil: undefined }), name, args: fc.array(tie('expr'), { maxLength: 3 }) }).map(r => ({
+        kind: 'FunctionCall',
+        pos: P,
+        ...(r.namespace !== undefined && { namespace: r.namespace }),
+        name: r.name,
+        args: r.args,
+      })),
+    ),
+  }));
+
+  test('print, parse: the same expression; print again: the same text', () => {
+    fc.assert(
+      fc.property(anyExpr, e => {
+        const printed = printExpression(e as Expression);
+        const again = parseExpression(printed);
+        expect(stripPositions(again)).toEqual(stripPositions(e));
+        expect(printExpression(again)).toBe(printed);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
