@@ -357,3 +357,75 @@ describe('any expression round-trips (property)', () => {
     );
   });
 });
+
+describe('any pattern or sequence round-trips (property)', () => {
+  const P = { line: 1, column: 1, offset: 0 };
+  const time = (ms: number) => ({ kind: 'Constant', pos: P, type: 'LONG', value: ms, isTime: true });
+  const within = fc.option(fc.integer({ min: 0, max: 90_000_000 }).map(time), { nil: undefined, freq: 3 });
+  const withWithin = <T extends object>(e: T, w: unknown): T => (w === undefined ? e : { ...e, within: w });
+  const source = fc.record({ stream: fc.constantFrom('A', 'B', 'C'), filtered: fc.boolean() }).map(({ stream, filtered }) => ({
+    kind: 'SingleInput',
+    pos: P,
+    stream: { kind: 'StreamId', pos: P, id: stream, isInner: false, isFault: false },
+    handlers: filtered ? [{ kind: 'Filter', pos: P, condition: { kind: 'Binary', pos: P, op: '>', left: { kind: 'Variable', pos: P, attribute: 'a' }, right: { kind: 'Constant', pos: P, type: 'INT', value: 1 } } }] : [],
+  }));
+  const streamState = fc.record({ ref: fc.option(fc.constantFrom('e1', 'e2'), { nil: undefined }), input: source }).map(({ ref, input }) => ({
+    kind: 'StreamState',
+    pos: P,
+    ...(ref !== undefined && { ref }),
+    input,
+  }));
+  const absent = fc.record({ input: source, wait: fc.option(fc.integer({ min: 0, max: 5000 }).map(time), { nil: undefined }) }).map(({ input, wait }) => ({
+    kind: 'AbsentState',
+    pos: P,
+    input,
+    ...(wait !== undefined && { waitingTime: wait }),
+  }));
+  type Count = [written: string, min: number, max: number | undefined];
+  const counts = (sequence: boolean): fc.Arbitrary<Count> =>
+    fc.oneof(
+      ...(sequence ? [fc.constantFrom<Count>(['+', 1, undefined], ['*', 0, undefined], ['?', 0, 1])] : []),
+      fc.constantFrom<Count>(['<2>', 2, 2], ['<2:5>', 2, 5], ['<:3>', 0, 3], ['<1:>', 1, undefined]),
+    );
+  const count = (sequence: boolean) =>
+    fc.record({ element: streamState, c: counts(sequence) }).map(({ element, c: [written, min, max] }) => ({
+      kind: 'CountState',
+      pos: P,
+      element,
+      min,
+      ...(max !== undefined && { max }),
+      written,
+    }));
+  const operand = fc.oneof(streamState, absent);
+  const logical = fc.record({ op: fc.constantFrom('and', 'or'), left: operand, right: operand }).map(r => ({ kind: 'LogicalState', pos: P, ...r }));
+  const tree = (sequence: boolean) =>
+    fc.letrec<{ el: object }>(tie => ({
+      el: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.tuple(fc.oneof(streamState, absent, count(sequence), logical), within).map(([e, w]) => withWithin(e, w)),
+        fc.tuple(tie('el'), tie('el'), within).map(([first, next, w]) => withWithin({ kind: 'NextState', pos: P, first, next }, w)),
+        fc.tuple(tie('el'), within).map(([element, w]) => withWithin({ kind: 'EveryState', pos: P, element }, w)),
+      ),
+    })).el;
+  const hasSequenceMark = (e: unknown): boolean => JSON.stringify(e).includes('"NextState"') || /"written":"[+*?]"/.test(JSON.stringify(e));
+  const stateInput = fc.boolean().chain(sequence =>
+    fc
+      .tuple(tree(sequence), within)
+      .filter(([e]) => !sequence || hasSequenceMark(e))
+      .map(([element, w]) => withWithin({ kind: 'StateInput', pos: P, type: sequence ? 'sequence' : 'pattern', element }, w)),
+  );
+
+  test('print, parse: the same input; print again: the same text', () => {
+    const defs = 'define stream A (a int); define stream B (a int); define stream C (a int);\n';
+    fc.assert(
+      fc.property(stateInput, input => {
+        const query = { kind: 'Query', pos: P, annotations: [], input, selector: { kind: 'Selector', pos: P, star: true, attributes: [], groupBy: [], orderBy: [] }, output: { kind: 'InsertOutput', pos: P, target: { kind: 'StreamId', pos: P, id: 'O', isInner: false, isFault: false } } };
+        const printed = printQuery(query as never);
+        const again = parseApp(defs + printed + ';').elements[0] as never;
+        expect(stripPositions((again as { input: unknown }).input)).toEqual(stripPositions(input));
+        expect(printQuery(again)).toBe(printed);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
