@@ -1,39 +1,26 @@
 import type { Value } from '../kernel/event';
-import { BuiltinArgError, type ArgInfo, type StreamFunction } from './descriptor';
+import { BuiltinArgError } from '../errors/millrace-error';
+import { NUMERIC, optional, param, value, type StreamFunction } from './descriptor';
+import { registry } from './registry';
 
 const PRIORITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
-function logArgs(args: readonly ArgInfo[]): { priority?: number; message?: number; logged?: number } {
-  const t = args.map(a => a.type);
-  const sig = t.join(',');
-  switch (sig) {
-    case '':
-      return {};
-    case 'STRING':
-      return { message: 0 };
-    case 'BOOL':
-      return { logged: 0 };
-    case 'STRING,STRING':
-      return { priority: 0, message: 1 };
-    case 'STRING,BOOL':
-      return { message: 0, logged: 1 };
-    case 'STRING,STRING,BOOL':
-      return { priority: 0, message: 1, logged: 2 };
-    default:
-      throw new BuiltinArgError(`#log() takes ([priority STRING], [message STRING], [is.event.logged BOOL]), found (${t.map(x => x.toLowerCase()).join(', ')})`);
-  }
-}
+const PRIORITY = param('priority', value('STRING'));
+const MESSAGE = param('log.message', value('STRING'));
+const LOGGED = param('is.event.logged', value('BOOL'));
 
 const log: StreamFunction = {
+  kind: 'stream function',
   name: 'log',
-  signature: '([priority STRING], [log.message STRING], [is.event.logged BOOL])',
+  // Told apart by the arguments' types: a single STRING is the message.
+  signatures: [[], [MESSAGE], [LOGGED], [PRIORITY, MESSAGE], [MESSAGE, LOGGED], [PRIORITY, MESSAGE, LOGGED]],
   returns: 'the events unchanged',
   description: "Logs each event through the app's logger (priority INFO by default) and passes it on.",
   example: "from S#log('WARN', 'big order', true) select * insert into Out;",
   plan(args) {
-    const at = logArgs(args);
+    const at = { priority: args.position('priority'), message: args.position('log.message'), logged: args.position('is.event.logged') };
     if (at.priority !== undefined) {
-      const p = args[at.priority].constant?.value;
+      const p = args.constant('priority');
       if (typeof p === 'string' && !PRIORITIES.includes(p.toUpperCase()))
         throw new BuiltinArgError(`#log() priority must be one of ${PRIORITIES.join(', ')}, found '${p}'`);
     }
@@ -55,20 +42,18 @@ const log: StreamFunction = {
 };
 
 const pol2Cart: StreamFunction = {
+  kind: 'stream function',
   name: 'pol2Cart',
-  signature: '(theta DOUBLE, rho DOUBLE, [z DOUBLE])',
+  signatures: [[param('theta', value(...NUMERIC)), param('rho', value(...NUMERIC)), optional('z', 'none', value(...NUMERIC))]],
   returns: 'the event with x, y (and z) DOUBLE appended',
   description: 'Converts polar coordinates (theta in degrees) to Cartesian x and y.',
   example: 'from S#pol2Cart(theta, rho) select x, y insert into Out;',
   plan(args) {
-    if (args.length < 2 || args.length > 3) throw new BuiltinArgError(`#pol2Cart() takes 2 or 3 parameters, found ${args.length}`);
-    for (const a of args)
-      if (!['INT', 'LONG', 'FLOAT', 'DOUBLE'].includes(a.type)) throw new BuiltinArgError(`#pol2Cart() parameters must be numeric, found ${a.type.toLowerCase()}`);
     const added = [
       { name: 'x', type: 'DOUBLE' as const },
       { name: 'y', type: 'DOUBLE' as const },
     ];
-    if (args.length === 3) added.push({ name: 'z', type: 'DOUBLE' });
+    if (args.arg('z')) added.push({ name: 'z', type: 'DOUBLE' });
     return {
       added,
       make(fs) {
@@ -86,4 +71,7 @@ const pol2Cart: StreamFunction = {
 };
 
 /** Core stream functions by name. */
-export const streamFunctions: ReadonlyMap<string, StreamFunction> = new Map([log, pol2Cart].map(f => [f.name, f]));
+export const streamFunctions: ReadonlyMap<string, StreamFunction> = registry([
+  log,
+  pol2Cart,
+]);

@@ -1,5 +1,7 @@
 import type { AttrType, Binary, Expression, FunctionCall, Pos } from '../ast/nodes';
-import { BuiltinArgError, type ArgInfo } from '../builtins/descriptor';
+import type { ArgInfo } from '../builtins/descriptor';
+import { checkArgs } from '../builtins/arg-checker';
+import { BuiltinArgError } from '../errors/millrace-error';
 import type { Compiled, Scope } from '../plan/expression-scope';
 import { aggregateFunctions } from '../builtins/aggregates/aggregate-functions';
 import { scalarFunctions } from '../builtins/functions/scalar-functions';
@@ -170,14 +172,14 @@ export class ExpressionCompiler {
       if (user) return { type: user.returnType, fn: user.make(args.map(a => a.fn)), hasAggregate: hasAggregateArg };
       const scalar = scalarFunctions.get(e.name);
       if (scalar) {
-        const p = scalar.plan(infos);
+        const p = scalar.plan(checkArgs(scalar, infos));
         return { type: p.type, fn: p.make(args.map(a => a.fn)), hasAggregate: hasAggregateArg };
       }
       const agg = aggregateFunctions.get(e.name);
       if (agg) {
         if (!scope.aggregate) return this.error(e.pos, `aggregate function '${e.name}' cannot be used here; aggregates belong in a select clause`, nameLen);
         if (hasAggregateArg) return this.error(e.pos, `aggregate function '${e.name}' cannot take another aggregate as its argument`, nameLen);
-        const planned = agg.plan(infos);
+        const planned = agg.plan(checkArgs(agg, infos));
         const reader = scope.aggregate(planned, args, e);
         if (typeof reader === 'string') return this.error(e.pos, reader, nameLen);
         return { type: planned.type, fn: reader, hasAggregate: true };

@@ -1,5 +1,6 @@
 import type { SingleInput, WindowHandler } from '../ast/nodes';
 import type { ArgInfo } from '../builtins/descriptor';
+import { checkArgs } from '../builtins/arg-checker';
 import { BuiltinArgError } from '../errors/millrace-error';
 import { streamFunctions } from '../builtins/stream-functions';
 import { windowFunctions } from '../builtins/windows/window-functions';
@@ -53,7 +54,7 @@ export function planHandlers(
       }
       if (args.some(a => a.type === null)) continue;
       try {
-        const p = fn.plan(argInfos(args));
+        const p = fn.plan(checkArgs(fn, argInfos(args), schema));
         const fns = args.map(a => a.fn);
         handlers.push({ kind: 'function', name: fname, create: env => p.make(fns, env) });
         schema = [...schema, ...p.added];
@@ -89,7 +90,7 @@ export function planWindow(ctx: PlanContext, h: WindowHandler, schema: readonly 
   }
   if (args.some(a => a.type === null)) return null;
   try {
-    const p = wf.plan(argInfos(args), ctx.windowEnv(schema));
+    const p = wf.plan(checkArgs(wf, argInfos(args), schema), ctx.windowEnv(schema));
     return { kind: 'window', name: wname, batch: wf.batch, expiredNeeded, create: p.create };
   } catch (e) {
     if (!(e instanceof BuiltinArgError)) throw e;

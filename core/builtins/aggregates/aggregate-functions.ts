@@ -3,17 +3,15 @@ import type { Value } from '../../kernel/event';
 import { longAdd, longSub } from '../../kernel/java-num';
 import { decodeValue, encodeValue } from '../../state/value-codec';
 import type { Json } from '../../state/json';
-import { BuiltinArgError, type AggregateFunction, type ArgInfo } from '../descriptor';
+import { NUMERIC, optional, param, value, type AggregateFunction, type BoundArgs, type ParamSpec, type Signature } from '../descriptor';
+import { registry } from '../registry';
 import type { Aggregator } from '../../plan/operators';
 
-const NUMERIC: readonly AttrType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE'];
+const NUMBER_ARG: Signature = [param('arg', value(...NUMERIC))];
+const SET_ARG: ParamSpec = { ...param('set', value('OBJECT')), note: 'a set made by createSet()' };
 
-function oneArg(name: string, args: readonly ArgInfo[], allowed: readonly AttrType[], what: string): AttrType {
-  if (args.length !== 1) throw new BuiltinArgError(`${name}() expects exactly one argument, found ${args.length}`);
-  const t = args[0].type;
-  if (!allowed.includes(t)) throw new BuiltinArgError(`${name[0].toUpperCase()}${name.slice(1)} not supported for ${t}; it takes ${what}`);
-  return t;
-}
+/** The type of the (checked) argument. */
+const argType = (args: BoundArgs): AttrType => args.all[0].type;
 
 class SumAgg implements Aggregator {
   sum = 0;
@@ -270,82 +268,77 @@ class BoolAgg implements Aggregator {
   }
 }
 
-function doc(name: string, signature: string, returns: string, description: string, example: string) {
-  return { name, signature, returns, description, example };
+function doc(name: string, signature: Signature, returns: string, description: string, example: string) {
+  return { kind: 'aggregate' as const, name, signatures: [signature], returns, description, example };
 }
 
-const all: AggregateFunction[] = [
-  {
-    ...doc('sum', '(arg INT|LONG|FLOAT|DOUBLE)', 'LONG for INT/LONG, DOUBLE for FLOAT/DOUBLE', 'Sum of the values in scope, nulls ignored; null when none.', 'from S#window.length(10) select sum(price) as total insert into Out;'),
-    plan(args) {
-      const t = oneArg('sum', args, NUMERIC, 'a numeric attribute');
-      const integral = t === 'INT' || t === 'LONG';
-      return { type: integral ? 'LONG' : 'DOUBLE', create: () => new SumAgg(integral) };
-    },
+const sum: AggregateFunction = {
+  ...doc('sum', NUMBER_ARG, 'LONG for INT/LONG, DOUBLE for FLOAT/DOUBLE', 'Sum of the values in scope, nulls ignored; null when none.', 'from S#window.length(10) select sum(price) as total insert into Out;'),
+  plan(args) {
+    const t = argType(args);
+    const integral = t === 'INT' || t === 'LONG';
+    return { type: integral ? 'LONG' : 'DOUBLE', create: () => new SumAgg(integral) };
   },
-  {
-    ...doc('count', '([arg ANY])', 'LONG', 'Number of events in scope, including those whose argument is null.', 'from S#window.time(1 min) select count() as n insert into Out;'),
-    plan(args) {
-      if (args.length > 1) throw new BuiltinArgError(`count() expects at most one argument, found ${args.length}`);
-      return { type: 'LONG', create: () => new CountAgg() };
-    },
-  },
-  {
-    ...doc('avg', '(arg INT|LONG|FLOAT|DOUBLE)', 'DOUBLE', 'Average of the values in scope, nulls ignored; null when none.', 'from S#window.length(10) select avg(price) as a insert into Out;'),
-    plan(args) {
-      oneArg('avg', args, NUMERIC, 'a numeric attribute');
-      return { type: 'DOUBLE', create: () => new AvgAgg() };
-    },
-  },
-  ...(['max', 'min'] as const).map(
-    (name): AggregateFunction => ({
-      ...doc(name, '(arg INT|LONG|FLOAT|DOUBLE)', 'the argument type', `${name === 'max' ? 'Largest' : 'Smallest'} value in scope; null when none.`, `from S#window.length(10) select ${name}(price) as m insert into Out;`),
-      plan(args) {
-        const t = oneArg(name, args, NUMERIC, 'a numeric attribute');
-        return { type: t, create: () => new ExtremeAgg(name === 'max') };
-      },
-    }),
-  ),
-  ...(['maxForever', 'minForever'] as const).map(
-    (name): AggregateFunction => ({
-      ...doc(name, '(arg INT|LONG|FLOAT|DOUBLE)', 'the argument type', `${name === 'maxForever' ? 'Largest' : 'Smallest'} value ever seen, ignoring expiry and resets.`, `from S select ${name}(price) as m insert into Out;`),
-      plan(args) {
-        const t = oneArg(name, args, NUMERIC, 'a numeric attribute');
-        return { type: t, create: () => new ForeverAgg(name === 'maxForever'), survivesReset: true };
-      },
-    }),
-  ),
-  {
-    ...doc('stdDev', '(arg INT|LONG|FLOAT|DOUBLE)', 'DOUBLE', 'Population standard deviation of the values in scope; 0.0 for one value, null when none.', 'from S#window.length(10) select stdDev(price) as sd insert into Out;'),
-    plan(args) {
-      oneArg('stdDev', args, NUMERIC, 'a numeric attribute');
-      return { type: 'DOUBLE', create: () => new StdDevAgg() };
-    },
-  },
-  {
-    ...doc('distinctCount', '(arg INT|LONG|FLOAT|DOUBLE|STRING)', 'LONG', 'Number of distinct values in scope.', 'from S#window.time(1 hour) select distinctCount(user) as users insert into Out;'),
-    plan(args) {
-      oneArg('distinctCount', args, ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'], 'a primitive attribute');
-      return { type: 'LONG', create: () => new DistinctCountAgg() };
-    },
-  },
-  ...(['and', 'or'] as const).map(
-    (name): AggregateFunction => ({
-      ...doc(name, '(arg BOOL)', 'BOOL', name === 'and' ? 'True when at least one value in scope is true and none is false.' : 'True when any value in scope is true.', `from S#window.length(5) select ${name}(ok) as v insert into Out;`),
-      plan(args) {
-        oneArg(name, args, ['BOOL'], 'a bool attribute');
-        return { type: 'BOOL', create: () => new BoolAgg(name === 'and') };
-      },
-    }),
-  ),
-  {
-    ...doc('unionSet', '(set OBJECT)', 'OBJECT', 'Union of the sets in scope (pair with createSet() and sizeOfSet()).', 'from S#window.lengthBatch(10) select unionSet(createSet(user)) as users insert into Out;'),
-    plan(args) {
-      oneArg('unionSet', args, ['OBJECT'], 'a set made by createSet()');
-      return { type: 'OBJECT', create: () => new UnionSetAgg() };
-    },
-  },
-];
+};
+
+const count: AggregateFunction = {
+  ...doc('count', [optional('arg', 'none', value())], 'LONG', 'Number of events in scope, including those whose argument is null.', 'from S#window.time(1 min) select count() as n insert into Out;'),
+  plan: () => ({ type: 'LONG', create: () => new CountAgg() }),
+};
+
+const avg: AggregateFunction = {
+  ...doc('avg', NUMBER_ARG, 'DOUBLE', 'Average of the values in scope, nulls ignored; null when none.', 'from S#window.length(10) select avg(price) as a insert into Out;'),
+  plan: () => ({ type: 'DOUBLE', create: () => new AvgAgg() }),
+};
+
+function extreme(name: 'max' | 'min'): AggregateFunction {
+  return {
+    ...doc(name, NUMBER_ARG, 'the argument type', `${name === 'max' ? 'Largest' : 'Smallest'} value in scope; null when none.`, `from S#window.length(10) select ${name}(price) as m insert into Out;`),
+    plan: args => ({ type: argType(args), create: () => new ExtremeAgg(name === 'max') }),
+  };
+}
+
+function forever(name: 'maxForever' | 'minForever'): AggregateFunction {
+  return {
+    ...doc(name, NUMBER_ARG, 'the argument type', `${name === 'maxForever' ? 'Largest' : 'Smallest'} value ever seen, ignoring expiry and resets.`, `from S select ${name}(price) as m insert into Out;`),
+    plan: args => ({ type: argType(args), create: () => new ForeverAgg(name === 'maxForever'), survivesReset: true }),
+  };
+}
+
+const stdDev: AggregateFunction = {
+  ...doc('stdDev', NUMBER_ARG, 'DOUBLE', 'Population standard deviation of the values in scope; 0.0 for one value, null when none.', 'from S#window.length(10) select stdDev(price) as sd insert into Out;'),
+  plan: () => ({ type: 'DOUBLE', create: () => new StdDevAgg() }),
+};
+
+const distinctCount: AggregateFunction = {
+  ...doc('distinctCount', [param('arg', value('INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'))], 'LONG', 'Number of distinct values in scope.', 'from S#window.time(1 hour) select distinctCount(user) as users insert into Out;'),
+  plan: () => ({ type: 'LONG', create: () => new DistinctCountAgg() }),
+};
+
+function boolean(name: 'and' | 'or'): AggregateFunction {
+  return {
+    ...doc(name, [param('arg', value('BOOL'))], 'BOOL', name === 'and' ? 'True when at least one value in scope is true and none is false.' : 'True when any value in scope is true.', `from S#window.length(5) select ${name}(ok) as v insert into Out;`),
+    plan: () => ({ type: 'BOOL', create: () => new BoolAgg(name === 'and') }),
+  };
+}
+
+const unionSet: AggregateFunction = {
+  ...doc('unionSet', [SET_ARG], 'OBJECT', 'Union of the sets in scope (pair with createSet() and sizeOfSet()).', 'from S#window.lengthBatch(10) select unionSet(createSet(user)) as users insert into Out;'),
+  plan: () => ({ type: 'OBJECT', create: () => new UnionSetAgg() }),
+};
 
 /** Core aggregate functions by name. */
-export const aggregateFunctions: ReadonlyMap<string, AggregateFunction> = new Map(all.map(a => [a.name, a]));
+export const aggregateFunctions: ReadonlyMap<string, AggregateFunction> = registry([
+  sum,
+  count,
+  avg,
+  extreme('max'),
+  extreme('min'),
+  forever('maxForever'),
+  forever('minForever'),
+  stdDev,
+  distinctCount,
+  boolean('and'),
+  boolean('or'),
+  unionSet,
+]);

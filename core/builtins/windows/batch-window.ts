@@ -1,8 +1,8 @@
 import { EventKind, type StreamEvent } from '../../kernel/event';
 import { jsonStateSpec } from '../../state/state-spec';
-import type { WindowFunction } from '../descriptor';
-import { intOnlyParam } from './window-params';
-import { arityCheck, eventListSpec, RESET_TEMPLATE } from './window-state';
+import { constant, optional, type WindowFunction } from '../descriptor';
+import { atLeast } from './window-params';
+import { eventListSpec, RESET_TEMPLATE } from './window-state';
 
 /**
  * `batch([n])`: every incoming chunk of events (one request, one file record of several events) is
@@ -11,16 +11,16 @@ import { arityCheck, eventListSpec, RESET_TEMPLATE } from './window-state';
  * whole previous chunk when expired events are needed.
  */
 export const batchWindow: WindowFunction = {
+  kind: 'window',
   name: 'batch',
   batch: true,
-  signature: '(window.length INT = 0)',
+  signatures: [[optional('window.length', '0', constant('INT'))]],
   returns: 'batches of CURRENT events, preceded by RESET and EXPIRED copies of the previous chunk',
   description:
     'A batch window over the chunks events arrive in: the events that arrive together (one request or record holding several events) form a batch, and the previous chunk expires when the next one arrives. With window.length n > 0 a chunk is processed as batches of n events (the last one possibly shorter). Events sent one at a time are batches of one.',
   example: 'from S#window.batch() select sum(price) as total insert into Out;',
   plan(args) {
-    arityCheck('batch', args, 0, 1);
-    const n = args.length ? intOnlyParam('batch', 'window.length', args[0], 0) : 0;
+    const n = atLeast('batch', 'window.length', (args.constant('window.length') as number | undefined) ?? 0, 0);
     return {
       create(ctx) {
         const lastChunk = ctx.state('expired', eventListSpec);

@@ -1,8 +1,8 @@
 import { parseCron, type Cron } from '../../kernel/cron';
 import type { StreamEvent } from '../../kernel/event';
-import { BuiltinArgError, type WindowFunction } from '../descriptor';
-import { describeArg } from './window-params';
-import { arityCheck, eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';
+import { BuiltinArgError } from '../../errors/millrace-error';
+import { constant, param, type WindowFunction } from '../descriptor';
+import { eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';
 import { WindowTimer } from './window-timer';
 
 /**
@@ -16,20 +16,18 @@ import { WindowTimer } from './window-timer';
  * arrival needs a timer, so an idle window keeps none.
  */
 export const cronWindow: WindowFunction = {
+  kind: 'window',
   name: 'cron',
   batch: true,
-  signature: '(cron.expression STRING)',
+  signatures: [[{ ...param('cron.expression', constant('STRING')), note: 'a Quartz cron expression' }]],
   returns: 'batches of CURRENT events, preceded by EXPIRED copies of the previous batch (or RESET)',
   description:
     "Collects events and releases them as a batch at each time of a Quartz cron expression (seconds first: 'sec min hour day-of-month month day-of-week [year]', evaluated in UTC on the event clock): EXPIRED copies of the previous batch stamped with the clock, then the new batch's events. A time with no new events releases nothing and leaves the previous batch in place. An event arriving exactly at a cron time belongs to the next batch. Examples: '*/5 * * * * ?' every 5 seconds, '0 0 * * * ?' every hour, '0 0 9 ? * MON-FRI' at 09:00 on weekdays.",
   example: "from S#window.cron('*/10 * * * * ?') select count() as n insert into Every10s;",
   plan(args) {
-    arityCheck('cron', args, 1, 1);
-    const a = args[0];
-    if (a.type !== 'STRING' || !a.constant) throw new BuiltinArgError(`cron window's 'cron.expression' parameter must be a constant string (a Quartz cron expression), found ${describeArg(a)}`);
     let cron: Cron;
     try {
-      cron = parseCron(a.constant.value as string);
+      cron = parseCron(args.constant('cron.expression') as string);
     } catch (e) {
       throw new BuiltinArgError(`cron window: ${(e as Error).message}`);
     }

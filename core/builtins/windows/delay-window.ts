@@ -1,9 +1,8 @@
 import type { StreamEvent } from '../../kernel/event';
-import type { WindowFunction } from '../descriptor';
+import { param, PERIOD, type WindowFunction } from '../descriptor';
 import type { EventQueue } from './event-queue';
 import { agedEvents } from './aged-events';
-import { periodParam } from './time-window';
-import { arityCheck } from './window-state';
+import { atLeast } from './window-params';
 
 /** Moves the events whose delay is over to `out`, as CURRENT events carrying `now`, in arrival order. */
 function releaseDue(q: EventQueue, t: number, now: number, out: StreamEvent[]): void {
@@ -12,16 +11,16 @@ function releaseDue(q: EventQueue, t: number, now: number, out: StreamEvent[]): 
 
 /** `delay(t)`: holds each event t ms, then releases it as a current event at the clock's time. */
 export const delayWindow: WindowFunction = {
+  kind: 'window',
   name: 'delay',
   batch: false,
-  signature: '(window.delay INT|LONG|time)',
+  signatures: [[param('window.delay', PERIOD)]],
   returns: 'CURRENT events, t ms late',
   description:
     'Holds every event for t ms of event time, then emits it as a CURRENT event carrying the time the clock reached (events due by then come out together, in arrival order). Nothing is emitted on arrival and no EXPIRED events are produced. The held events are what joins and on-demand queries see.',
   example: 'from Purchases#window.delay(1 hour) as p join Deliveries#window.length(100) as d on p.id == d.id select p.id insert into LateDeliveries;',
   plan(args) {
-    arityCheck('delay', args, 1, 1);
-    const t = periodParam('delay', 'window.delay', args[0], 0);
+    const t = atLeast('delay', 'window.delay', args.constant('window.delay') as number, 0, ' ms');
     return {
       create(ctx) {
         const aged = agedEvents(ctx, t, releaseDue);

@@ -1,12 +1,13 @@
 import type { StreamEvent } from '../../kernel/event';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
-import { BuiltinArgError, type WindowFunction } from '../descriptor';
+import { ProcessingError } from '../../errors/millrace-error';
+import { attribute, constant, param, type WindowFunction } from '../descriptor';
 import type { Aggregator } from '../../plan/operators';
 import { EventQueue } from './event-queue';
 import { bindEvents, compileWindowCondition, conditionCache, newConditionCtx, type WindowCondition } from './window-expression';
-import { decodeEvent, describeArg, encodeEvent } from './window-params';
-import { arityCheck, expiredCopy } from './window-state';
+import { decodeEvent, encodeEvent } from './window-params';
+import { expiredCopy } from './window-state';
 
 interface Held {
   /** The events held, oldest first. */
@@ -24,22 +25,20 @@ interface Held {
  * when its text changes, every held event is considered again under the new expression.
  */
 export const expressionWindow: WindowFunction = {
+  kind: 'window',
   name: 'expression',
   batch: false,
-  signature: '(expression STRING)',
+  signatures: [[param('expression', constant('STRING'), attribute('STRING'))]],
   returns: 'CURRENT and EXPIRED events',
   description:
     "A sliding window that grows and shrinks with an expression over its events: it keeps events while the expression holds and expires the oldest until it holds again. In the expression a plain attribute is the event being considered, first.<attr> the oldest event held and last.<attr> the newest; eventTimestamp(first) and eventTimestamp(last) are their timestamps; aggregates such as count() and sum(price) run over the events held. The expression can be a constant string or a STRING attribute (held events are reconsidered when its text changes).",
   example: "from S#window.expression('sum(price) < 100 and eventTimestamp(last) - eventTimestamp(first) < 3000') select sum(price) as total insert into Out;",
   plan(args, env) {
-    arityCheck('expression', args, 1, 1);
-    const a = args[0];
-    if (a.type !== 'STRING' || (!a.constant && a.attributeIndex === undefined))
-      throw new BuiltinArgError(`expression window's 'expression' parameter must be a constant string or a string attribute, found ${describeArg(a)}`);
-    const constant = a.constant ? compileWindowCondition('expression', a.constant.value as string, env) : null;
+    const a = args.arg('expression')!;
+    const fixed = a.constant ? compileWindowCondition('expression', a.constant.value as string, env) : null;
     const exprIndex = a.attributeIndex ?? -1;
     const exprName = env.attributes[exprIndex]?.name;
-    const compile = constant ? null : conditionCache('expression', env);
+    const compile = fixed ? null : conditionCache('expression', env);
     return {
       create(ctx) {
         const x = newConditionCtx(ctx.clock);
@@ -61,12 +60,12 @@ export const expressionWindow: WindowFunction = {
 
         const spec: StateSpec<Held> = {
           version: 1,
-          create: () => ({ q: new EventQueue(), aggs: constant ? constant.createAggregators() : [], expr: null }),
+          create: () => ({ q: new EventQueue(), aggs: fixed ? fixed.createAggregators() : [], expr: null }),
           snapshot: st => ({ e: st.q.toArray().map(encodeEvent), x: st.expr }),
           restore: j => {
             const s = j as { e: Json[]; x: string | null };
             const events = s.e.map(decodeEvent);
-            let cond = constant;
+            let cond = fixed;
             let expr: string | null = null;
             if (!cond && s.x !== null) {
               try {
@@ -94,10 +93,10 @@ export const expressionWindow: WindowFunction = {
             const now = ctx.clock.now;
             const out: StreamEvent[] = [];
             for (const e of chunk) {
-              let cond = constant;
+              let cond = fixed;
               if (!cond) {
                 const text = e.data[exprIndex];
-                if (typeof text !== 'string') throw new Error(`expression window: the expression attribute '${exprName}' is null`);
+                if (typeof text !== 'string') throw new ProcessingError(`expression window: the expression attribute '${exprName}' is null`);
                 cond = compile!(text);
                 if (text !== st.expr) {
                   // A new expression: consider every held event again, as Siddhi does.

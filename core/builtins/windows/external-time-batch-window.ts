@@ -1,8 +1,9 @@
 import { EventKind, type StreamEvent } from '../../kernel/event';
+import { BuiltinArgError, ProcessingError } from '../../errors/millrace-error';
 import { jsonStateSpec } from '../../state/state-spec';
-import { BuiltinArgError, type WindowFunction } from '../descriptor';
-import { attributeParam, describeArg, intOrLongParam } from './window-params';
-import { arityCheck, boolParam, eventListSpec, RESET_TEMPLATE } from './window-state';
+import type { WindowContext } from '../../plan/operators';
+import { attribute, constant, optional, param, PERIOD, type BoundArgs, type WindowFunction, type WindowPlanEnv } from '../descriptor';
+import { eventListSpec, RESET_TEMPLATE } from './window-state';
 
 /** Where the batches stand. */
 type Timing = {
@@ -18,6 +19,104 @@ type Timing = {
   flushed: boolean;
 };
 
+/** The parameters, read. */
+interface Setup {
+  readonly tsIndex: number;
+  readonly tsName: string;
+  readonly span: number;
+  /** start.time as a constant (null: none), or the index of the LONG attribute giving it (-1: none). */
+  readonly startConst: number | null;
+  readonly startIndex: number;
+  readonly startName: string | undefined;
+  /** 0: no timeout. */
+  readonly timeout: number;
+  readonly replace: boolean;
+}
+
+function setup(args: BoundArgs, env: WindowPlanEnv): Setup {
+  const tsIndex = args.attribute('timestamp')!;
+  const span = args.constant('window.time') as number;
+  if (span <= 0) throw new BuiltinArgError(`externalTimeBatch window's 'window.time' must be positive, found ${span}`);
+  const startIndex = args.attribute('start.time') ?? -1;
+  return {
+    tsIndex,
+    tsName: env.attributes[tsIndex].name,
+    span,
+    startConst: (args.constant('start.time') as number | undefined) ?? null,
+    startIndex,
+    startName: env.attributes[startIndex]?.name,
+    timeout: (args.constant('timeout') as number | undefined) ?? 0,
+    replace: args.constant('replace.with.batchtime') === true,
+  };
+}
+
+/** One window instance: its state and the steps that send batches. */
+function batches(ctx: WindowContext, w: Setup) {
+  // Siddhi keeps the last batch when the output or a timeout needs it (and for joins).
+  const keepLast = ctx.expiredNeeded || w.timeout > 0;
+  const current = ctx.state('current', eventListSpec);
+  const lastBatch = ctx.state('last', eventListSpec);
+  const timing = ctx.state<Timing>('timing', jsonStateSpec<Timing>(1, () => ({ end: -1, start: w.startConst ?? 0, scheduled: 0, last: 0, flushed: false })));
+
+  const expire = (events: readonly StreamEvent[], t: Timing, out: StreamEvent[]) => {
+    if (ctx.expiredNeeded) for (const p of events) out.push({ timestamp: t.last, data: p.data, type: EventKind.EXPIRED });
+  };
+  return {
+    current,
+    lastBatch,
+    timing,
+    schedule(t: Timing) {
+      t.scheduled = ctx.clock.now + w.timeout;
+      ctx.schedule(t.scheduled);
+    },
+    /** Sends the open batch, expiring the previous one. */
+    flush(t: Timing, keep: boolean, outs: StreamEvent[][]) {
+      const out: StreamEvent[] = [];
+      expire(lastBatch.value, t, out);
+      if (keepLast) lastBatch.value = [];
+      const batch = current.value;
+      if (batch.length) {
+        out.push(RESET_TEMPLATE(t.last));
+        if (keep || keepLast) lastBatch.value = batch.slice();
+        for (const e of batch) out.push(e);
+      }
+      current.value = [];
+      if (out.length) outs.push(out);
+    },
+    /** After a timeout sent the batch: sends it again with the events that arrived since. */
+    resend(t: Timing, outs: StreamEvent[][]) {
+      const batch = current.value;
+      if (!batch.length) return;
+      const out: StreamEvent[] = [];
+      const sent = lastBatch.value;
+      expire(sent, t, out);
+      out.push(RESET_TEMPLATE(t.last));
+      for (const p of sent) out.push({ timestamp: p.timestamp, data: p.data, type: EventKind.CURRENT });
+      if (keepLast) lastBatch.value = sent.concat(batch);
+      for (const e of batch) out.push(e);
+      current.value = [];
+      outs.push(out);
+    },
+    append(t: Timing, e: StreamEvent) {
+      if (w.replace) {
+        const data = e.data.slice();
+        data[w.tsIndex] = t.end;
+        current.value.push({ timestamp: e.timestamp, data, type: EventKind.CURRENT });
+      } else current.value.push(e);
+    },
+  };
+}
+
+/** The first chunk fixes the periods: aligned to start.time, or starting at the first timestamp. */
+function firstPeriod(w: Setup, t: Timing, first: StreamEvent, endOf: (ts: number, start: number) => number): void {
+  const ts = first.data[w.tsIndex] as number;
+  if (w.startConst !== null) t.end = endOf(ts, t.start);
+  else {
+    t.start = w.startIndex >= 0 ? (first.data[w.startIndex] as number) : ts;
+    t.end = t.start + w.span;
+  }
+}
+
 /**
  * `externalTimeBatch(ts, t [, start.time] [, timeout] [, replace.with.batchtime])`: batches by the
  * time a LONG attribute carries, in periods of `t` aligned to the first event (or to start.time).
@@ -28,129 +127,68 @@ type Timing = {
  * the same period arriving after that are sent again with the ones already sent.
  */
 export const externalTimeBatchWindow: WindowFunction = {
+  kind: 'window',
   name: 'externalTimeBatch',
   batch: true,
-  signature: '(timestamp LONG, window.time INT|LONG|TIME, start.time INT|LONG|TIME = first timestamp, timeout INT|LONG|TIME = none, replace.with.batchtime BOOL = false)',
+  signatures: [
+    [
+      param('timestamp', attribute('LONG')),
+      param('window.time', PERIOD),
+      optional('start.time', 'first timestamp', constant('INT', 'LONG'), attribute('LONG')),
+      optional('timeout', 'none', PERIOD),
+      optional('replace.with.batchtime', 'false', constant('BOOL')),
+    ],
+  ],
   returns: 'batches of CURRENT events, preceded by RESET and EXPIRED copies of the previous batch',
   description:
     "A tumbling window on the time given by a LONG attribute: periods of window.time starting at the first event's timestamp, or aligned to start.time (a constant, or a LONG attribute whose value in the first event is the start). An event whose timestamp reaches the end of the open period flushes it as one batch. timeout sends a batch that no later event closes, timeout ms of event time after the last flush. replace.with.batchtime=true replaces the timestamp attribute of each event with the end of its batch.",
   example: 'from S#window.externalTimeBatch(eventTime, 1 sec) select count() as n insert into Out;',
   plan(args, env) {
-    const name = 'externalTimeBatch';
-    arityCheck(name, args, 2, 5);
-    const tsIndex = attributeParam(name, 'timestamp', args[0], ['LONG'], env);
-    const tsName = env.attributes[tsIndex].name;
-    const span = intOrLongParam(name, 'window.time', args[1]);
-    if (span <= 0) throw new BuiltinArgError(`${name} window's 'window.time' must be positive, found ${span}`);
-    let startConst: number | null = null;
-    let startIndex = -1;
-    const s = args[2];
-    if (s) {
-      if ((s.type === 'INT' || s.type === 'LONG') && s.constant) startConst = s.constant.value as number;
-      else if (s.type === 'LONG' && s.attributeIndex !== undefined) startIndex = s.attributeIndex;
-      else throw new BuiltinArgError(`${name} window's 'start.time' parameter must be a constant int or long, or a long attribute, found ${describeArg(s)}`);
-    }
-    const timeout = args[3] ? intOrLongParam(name, 'timeout', args[3]) : 0;
-    const replace = boolParam(name, 'replace.with.batchtime', args[4], false);
-
+    const w = setup(args, env);
     /** The end of the period that `t` falls in, periods aligned to `start` (Java long remainder). */
-    const endOf = (t: number, start: number) => t + (span - ((t - start) % span));
-
+    const endOf = (t: number, start: number) => t + (w.span - ((t - start) % w.span));
     return {
       create(ctx) {
-        // Siddhi keeps the last batch when the output or a timeout needs it (and for joins).
-        const keepLast = ctx.expiredNeeded || timeout > 0;
-        const current = ctx.state('current', eventListSpec);
-        const lastBatch = ctx.state('last', eventListSpec);
-        const timing = ctx.state<Timing>('timing', jsonStateSpec<Timing>(1, () => ({ end: -1, start: startConst ?? 0, scheduled: 0, last: 0, flushed: false })));
-
-        const schedule = (t: Timing) => {
-          t.scheduled = ctx.clock.now + timeout;
-          ctx.schedule(t.scheduled);
-        };
-
-        /** Sends the open batch, expiring the previous one. */
-        const flush = (t: Timing, keep: boolean, outs: StreamEvent[][]) => {
-          const out: StreamEvent[] = [];
-          if (ctx.expiredNeeded) for (const p of lastBatch.value) out.push({ timestamp: t.last, data: p.data, type: EventKind.EXPIRED });
-          if (keepLast) lastBatch.value = [];
-          const batch = current.value;
-          if (batch.length) {
-            out.push(RESET_TEMPLATE(t.last));
-            if (keep || keepLast) lastBatch.value = batch.slice();
-            for (const e of batch) out.push(e);
-          }
-          current.value = [];
-          if (out.length) outs.push(out);
-        };
-
-        /** After a timeout sent the batch: sends it again with the events that arrived since. */
-        const resend = (t: Timing, outs: StreamEvent[][]) => {
-          const batch = current.value;
-          if (!batch.length) return;
-          const out: StreamEvent[] = [];
-          const sent = lastBatch.value;
-          if (ctx.expiredNeeded) for (const p of sent) out.push({ timestamp: t.last, data: p.data, type: EventKind.EXPIRED });
-          out.push(RESET_TEMPLATE(t.last));
-          for (const p of sent) out.push({ timestamp: p.timestamp, data: p.data, type: EventKind.CURRENT });
-          if (keepLast) lastBatch.value = sent.concat(batch);
-          for (const e of batch) out.push(e);
-          current.value = [];
-          outs.push(out);
-        };
-
-        const append = (t: Timing, e: StreamEvent) => {
-          if (replace) {
-            const data = e.data.slice();
-            data[tsIndex] = t.end;
-            current.value.push({ timestamp: e.timestamp, data, type: EventKind.CURRENT });
-          } else current.value.push(e);
-        };
-
+        const b = batches(ctx, w);
         return {
-          contents: () => lastBatch.value,
+          contents: () => b.lastBatch.value,
           process(chunk, emit) {
             if (!chunk.length) return;
-            for (const e of chunk) if (e.data[tsIndex] === null) throw new Error(`externalTimeBatch window: the timestamp attribute '${tsName}' is null`);
-            if (startIndex >= 0 && timing.value.end < 0 && chunk[0].data[startIndex] === null)
-              throw new Error(`externalTimeBatch window: the start.time attribute '${env.attributes[startIndex].name}' is null`);
-            const t = timing.value;
+            for (const e of chunk) if (e.data[w.tsIndex] === null) throw new ProcessingError(`externalTimeBatch window: the timestamp attribute '${w.tsName}' is null`);
+            if (w.startIndex >= 0 && b.timing.value.end < 0 && chunk[0].data[w.startIndex] === null)
+              throw new ProcessingError(`externalTimeBatch window: the start.time attribute '${w.startName}' is null`);
+            const t = b.timing.value;
             const outs: StreamEvent[][] = [];
             if (t.end < 0) {
-              const first = chunk[0].data[tsIndex] as number;
-              if (startConst !== null) t.end = endOf(first, t.start);
-              else {
-                t.start = startIndex >= 0 ? (chunk[0].data[startIndex] as number) : first;
-                t.end = t.start + span;
-              }
-              if (timeout > 0) schedule(t);
+              firstPeriod(w, t, chunk[0], endOf);
+              if (w.timeout > 0) b.schedule(t);
             }
             for (const e of chunk) {
-              const ts = e.data[tsIndex] as number;
+              const ts = e.data[w.tsIndex] as number;
               if (t.last < ts) t.last = ts;
               if (ts < t.end) {
-                append(t, e);
+                b.append(t, e);
                 continue;
               }
               if (t.flushed) {
-                resend(t, outs);
+                b.resend(t, outs);
                 t.flushed = false;
-              } else flush(t, false, outs);
+              } else b.flush(t, false, outs);
               t.end = endOf(t.last, t.start);
-              append(t, e);
-              if (timeout > 0) schedule(t);
+              b.append(t, e);
+              if (w.timeout > 0) b.schedule(t);
             }
             for (const out of outs) emit(out);
           },
           onTimer(_now, emit, due) {
-            const t = timing.value;
+            const t = b.timing.value;
             if (t.scheduled > due) return;
             const outs: StreamEvent[][] = [];
             if (!t.flushed) {
-              flush(t, true, outs);
+              b.flush(t, true, outs);
               t.flushed = true;
-            } else resend(t, outs);
-            schedule(t);
+            } else b.resend(t, outs);
+            b.schedule(t);
             for (const out of outs) emit(out);
           },
         };

@@ -1,8 +1,7 @@
 import { EventKind, type StreamEvent } from '../../kernel/event';
-import type { WindowFunction } from '../descriptor';
+import { ProcessingError } from '../../errors/millrace-error';
+import { attribute, param, PERIOD, type WindowFunction } from '../descriptor';
 import { eventQueueSpec } from './event-queue';
-import { attributeParam, intOrLongParam } from './window-params';
-import { arityCheck } from './window-state';
 
 /**
  * `externalTime(ts, t)`: a sliding time window on the time an attribute carries. An arrival whose
@@ -10,17 +9,17 @@ import { arityCheck } from './window-state';
  * before the arrival). Nothing expires without arrivals: there is no timer.
  */
 export const externalTimeWindow: WindowFunction = {
+  kind: 'window',
   name: 'externalTime',
   batch: false,
-  signature: '(timestamp LONG, window.time INT|LONG|TIME)',
+  signatures: [[param('timestamp', attribute('LONG')), param('window.time', PERIOD)]],
   returns: 'CURRENT and EXPIRED events',
   description:
     "A sliding window over the last window.time of the time given by a LONG attribute (for example the time an event happened at its source). The window's clock is the timestamp of the arriving event: each arrival expires the held events whose timestamp is window.time or more older, oldest first, as EXPIRED events stamped with the arrival's timestamp. Timestamps should not decrease; nothing expires between arrivals.",
   example: 'from S#window.externalTime(eventTime, 1 min) select sum(price) as total insert into Out;',
   plan(args, env) {
-    arityCheck('externalTime', args, 2, 2);
-    const tsIndex = attributeParam('externalTime', 'timestamp', args[0], ['LONG'], env);
-    const span = intOrLongParam('externalTime', 'window.time', args[1]);
+    const tsIndex = args.attribute('timestamp')!;
+    const span = args.constant('window.time') as number;
     const tsName = env.attributes[tsIndex].name;
     return {
       create(ctx) {
@@ -28,7 +27,7 @@ export const externalTimeWindow: WindowFunction = {
         return {
           contents: () => held.value.toArray(),
           process(chunk, emit) {
-            for (const e of chunk) if (e.data[tsIndex] === null) throw new Error(`externalTime window: the timestamp attribute '${tsName}' is null`);
+            for (const e of chunk) if (e.data[tsIndex] === null) throw new ProcessingError(`externalTime window: the timestamp attribute '${tsName}' is null`);
             const q = held.value;
             const out: StreamEvent[] = [];
             for (const e of chunk) {

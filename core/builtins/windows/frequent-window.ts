@@ -1,9 +1,9 @@
 import type { StreamEvent } from '../../kernel/event';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
-import { BuiltinArgError, type WindowFunction } from '../descriptor';
+import { attribute, constant, param, type WindowFunction } from '../descriptor';
 import { frequencyKey, JavaHashOrder } from './java-hash-order';
-import { attributeParam, decodeEvent, encodeEvent, intOrLongParam } from './window-params';
+import { decodeEvent, encodeEvent } from './window-params';
 import { expiredCopy } from './window-state';
 
 interface Counted {
@@ -26,17 +26,19 @@ interface Frequent {
  * event is dropped.
  */
 export const frequentWindow: WindowFunction = {
+  kind: 'window',
   name: 'frequent',
   batch: false,
-  signature: '(event.count INT, attribute ANY = all attributes, ...)',
+  // Siddhi reads the count as a long (a time value is one too).
+  signatures: [[param('event.count', constant('INT', 'LONG', 'TIME')), { name: 'attribute', forms: [attribute()], default: 'all attributes', repeated: true }]],
   returns: 'CURRENT and EXPIRED events',
   description:
     "Deprecated in Siddhi. Keeps the latest event of each of the event.count most frequent keys (Misra-Gries): the key of an event is its attributes' values (the given attributes, or all of them) as Java strings, concatenated. An event of a held key passes on. An event of a new key, when event.count keys are held, lowers every held key's count by one and expires the keys that reach zero (their latest event, as EXPIRED); it then enters if a place freed up, and is dropped otherwise.",
   example: 'from Purchases#window.frequent(2, cardNo) select cardNo, price insert all events into Out;',
   plan(args, env) {
-    if (!args.length) throw new BuiltinArgError("frequent window needs an 'event.count' parameter");
-    const n = intOrLongParam('frequent', 'event.count', args[0]);
-    const indices = args.length > 1 ? args.slice(1).map(a => attributeParam('frequent', 'attribute', a, null, env)) : env.attributes.map((_, i) => i);
+    const n = args.constant('event.count') as number;
+    const keyArgs = args.args('attribute');
+    const indices = keyArgs.length ? keyArgs.map(a => a.attributeIndex!) : env.attributes.map((_, i) => i);
     const types = env.attributes.map(a => a.type);
     const keyOf = (e: StreamEvent) => frequencyKey(e.data, indices, types);
     const spec: StateSpec<Frequent> = {

@@ -1,23 +1,24 @@
 import type { StreamEvent } from '../../kernel/event';
-import type { WindowFunction } from '../descriptor';
-import { arityCheck, boolParam, eventListSpec, expiredCopy, intParam, RESET_TEMPLATE } from './window-state';
+import { constant, optional, param, type WindowFunction } from '../descriptor';
+import { atLeast } from './window-params';
+import { eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';
 
 /**
  * `lengthBatch(n [, stream.current.event])`: collects n events and releases them together:
  * EXPIRED copies of the previous batch (when needed), RESET, then the new batch.
  */
 export const lengthBatchWindow: WindowFunction = {
+  kind: 'window',
   name: 'lengthBatch',
   batch: true,
-  signature: '(window.length INT, stream.current.event BOOL = false)',
+  signatures: [[param('window.length', constant('INT', 'LONG')), optional('stream.current.event', 'false', constant('BOOL'))]],
   returns: 'batches of CURRENT events, preceded by RESET and EXPIRED copies of the previous batch',
   description:
     'A batch window of n events. With stream.current.event=true, events pass through as they arrive and the window only expires and resets every n events. n=0 makes each incoming chunk a batch.',
   example: 'from S#window.lengthBatch(100) select sum(v) as total insert into Out;',
   plan(args) {
-    arityCheck('lengthBatch', args, 1, 2);
-    const n = intParam('lengthBatch', 'window.length', args[0], { min: 0 });
-    const streamCurrent = boolParam('lengthBatch', 'stream.current.event', args[1], false);
+    const n = atLeast('lengthBatch', 'window.length', args.constant('window.length') as number, 0);
+    const streamCurrent = args.constant('stream.current.event') === true;
     return {
       create(ctx) {
         const pending = ctx.state('pending', eventListSpec);

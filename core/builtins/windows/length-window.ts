@@ -1,18 +1,20 @@
-import { BuiltinArgError, type WindowFunction } from '../descriptor';
+import { BuiltinArgError } from '../../errors/millrace-error';
+import { constant, param, type WindowFunction } from '../descriptor';
 import { eventQueueSpec } from './event-queue';
-import { arityCheck, expiredCopy, intParam } from './window-state';
+import { atLeast } from './window-params';
+import { expiredCopy } from './window-state';
 
 /** `length(n)`: keeps the last n events; each arrival beyond n expires the oldest. */
 export const lengthWindow: WindowFunction = {
+  kind: 'window',
   name: 'length',
   batch: false,
-  signature: '(window.length INT)',
+  signatures: [[param('window.length', constant('INT', 'LONG'))]],
   returns: 'CURRENT and EXPIRED events',
   description: 'A sliding window of the last n events. When full, each arrival expires the oldest event (emitted as EXPIRED, before the arrival).',
   example: 'from S#window.length(10) select sum(v) as total insert into Out;',
   plan(args) {
-    arityCheck('length', args, 1, 1);
-    const n = intParam('length', 'window.length', args[0], { min: 0 });
+    const n = atLeast('length', 'window.length', args.constant('window.length') as number, 0);
     if (!Number.isSafeInteger(n)) throw new BuiltinArgError(`length window size ${n} is too large`);
     return {
       create(ctx) {

@@ -3,9 +3,9 @@ import { toInt } from '../../kernel/java-num';
 import { javaFloatToString } from '../../kernel/java-text';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
-import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';
+import { attribute, constant, NUMERIC, optional, param, type ArgInfo, type WindowFunction } from '../descriptor';
 import { frequencyKey, JavaHashOrder } from './java-hash-order';
-import { attributeParam, decodeEvent, describeArg, encodeEvent } from './window-params';
+import { decodeEvent, encodeEvent } from './window-params';
 import { expiredCopy } from './window-state';
 
 interface Counted {
@@ -23,13 +23,9 @@ interface Lossy {
   order: JavaHashOrder;
 }
 
-/** A constant number parameter, as Siddhi reads it (`Double.parseDouble(String.valueOf(value))`). */
-function numberParam(param: string, a: ArgInfo): number {
-  if (!a.constant || !['INT', 'LONG', 'FLOAT', 'DOUBLE'].includes(a.type))
-    throw new BuiltinArgError(
-      `lossyFrequent window's '${param}' parameter must be a constant number, found ${describeArg(a)}${a.attributeIndex !== undefined && param === 'error.bound' ? ' (attributes to count by come after support and error)' : ''}`,
-    );
-  const v = a.constant.value as number;
+/** A constant number, as Siddhi reads it (`Double.parseDouble(String.valueOf(value))`). */
+function numberOf(a: ArgInfo): number {
+  const v = a.constant!.value as number;
   return a.type === 'FLOAT' ? Number(javaFloatToString(v)) : v;
 }
 
@@ -40,18 +36,26 @@ function numberParam(param: string, a: ArgInfo): number {
  * that are pruned (their latest event, EXPIRED, after the arrival).
  */
 export const lossyFrequentWindow: WindowFunction = {
+  kind: 'window',
   name: 'lossyFrequent',
   batch: false,
-  signature: '(support.threshold DOUBLE, error.bound DOUBLE = support.threshold / 10, attribute ANY = all attributes, ...)',
+  signatures: [
+    [
+      param('support.threshold', constant(...NUMERIC)),
+      { ...optional('error.bound', 'support.threshold / 10', constant(...NUMERIC)), attributeHint: 'attributes to count by come after support and error' },
+      { name: 'attribute', forms: [attribute()], default: 'all attributes', repeated: true },
+    ],
+  ],
   returns: 'CURRENT and EXPIRED events',
   description:
     "Deprecated in Siddhi. Lossy counting of the keys of events (the given attributes' values, or all of them, as Java strings concatenated): an event passes on when its key has been seen at least (support - error) × the events seen so far; otherwise it is only counted. Every ceil(1/error) events the keys that cannot be frequent any more are dropped and their latest events expire (EXPIRED). Attributes to count by can only be given after an explicit error bound.",
   example: 'from Purchases#window.lossyFrequent(0.1, 0.01, cardNo) select cardNo, price insert all events into Out;',
   plan(args, env) {
-    if (!args.length) throw new BuiltinArgError("lossyFrequent window needs a 'support.threshold' parameter");
-    const support = numberParam('support.threshold', args[0]);
-    const error = args.length > 1 ? numberParam('error.bound', args[1]) : support / 10;
-    const indices = args.length > 2 ? args.slice(2).map(a => attributeParam('lossyFrequent', 'attribute', a, null, env)) : env.attributes.map((_, i) => i);
+    const support = numberOf(args.arg('support.threshold')!);
+    const errorArg = args.arg('error.bound');
+    const error = errorArg ? numberOf(errorArg) : support / 10;
+    const keyArgs = args.args('attribute');
+    const indices = keyArgs.length ? keyArgs.map(a => a.attributeIndex!) : env.attributes.map((_, i) => i);
     const types = env.attributes.map(a => a.type);
     const keyOf = (e: StreamEvent) => frequencyKey(e.data, indices, types);
     const width = Math.ceil(1 / error);

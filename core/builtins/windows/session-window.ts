@@ -1,11 +1,11 @@
 import type { StreamEvent } from '../../kernel/event';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
-import { BuiltinArgError, type WindowFunction } from '../descriptor';
+import { BuiltinArgError, ProcessingError } from '../../errors/millrace-error';
+import type { StateCell } from '../../state/state-spec';
+import { attribute, param, PERIOD, type BoundArgs, type ParamSpec, type WindowFunction, type WindowPlanEnv } from '../descriptor';
 import { javaStringHash } from './java-hash-order';
-import { periodParam } from './time-window';
-import { attributeParam, decodeEvent, describeArg, encodeEvent, intOrLongParam } from './window-params';
-import { arityCheck } from './window-state';
+import { atLeast, decodeEvent, encodeEvent } from './window-params';
 import { WindowTimer } from './window-timer';
 
 /** Siddhi's key for all events when no key attribute is given. */
@@ -175,6 +175,166 @@ function sortByTime(found: [string, Sessions][], time: (s: Sessions) => number, 
   found.sort((x, y) => time(x[1]) - time(y[1]) || bucket(x[0]) - bucket(y[0]) || arrival.get(x[0])! - arrival.get(y[0])!);
 }
 
+/** The parameters, read. */
+interface Setup {
+  readonly gap: number;
+  readonly latency: number;
+  /** The session key attribute and its name; undefined: one session for all events. */
+  readonly keyIndex: number | undefined;
+  readonly keyName: string | undefined;
+}
+
+function setup(args: BoundArgs, env: WindowPlanEnv): Setup {
+  const gap = atLeast('session', 'window.session', args.constant('window.session') as number, 0, ' ms');
+  const keyIndex = args.attribute('window.key');
+  const latency = atLeast('session', 'window.allowed.latency', (args.constant('window.allowed.latency') as number | undefined) ?? 0, 0, ' ms');
+  if (latency > gap) throw new BuiltinArgError(`session window's allowed latency (${latency} ms) must not be greater than the session gap (${gap} ms)`);
+  return { gap, latency, keyIndex, keyName: keyIndex === undefined ? undefined : env.attributes[keyIndex].name };
+}
+
+function expired(events: readonly StreamEvent[], out: StreamEvent[]): void {
+  for (const e of events) out.push({ timestamp: e.timestamp, data: e.data, type: 1 });
+}
+
+/** The sessions of `pick` whose `time` is at most `due` (from `heap`), in Siddhi's order. */
+function dueBy(keys: Map<string, Sessions>, heap: TimeHeap, pick: (s: Sessions) => Session, time: (s: Session) => number, due: number): [string, Sessions][] {
+  if (!heap.size || heap.peek() > due) return [];
+  const found: [string, Sessions][] = [];
+  while (heap.size && heap.peek() <= due) {
+    const [t, k] = heap.pop();
+    const s = keys.get(k);
+    if (!s || !pick(s).events.length || time(pick(s)) !== t || found.some(f => f[0] === k)) continue;
+    found.push([k, s]);
+  }
+  if (found.length > 1) sortByTime(found, x => time(pick(x)), keys);
+  return found;
+}
+
+/** The sessions of one window instance: arrivals and timeouts. */
+class SessionSteps {
+  constructor(
+    private readonly cell: StateCell<SessionState>,
+    private readonly w: Setup,
+  ) {}
+
+  keyOf(e: StreamEvent): string {
+    if (this.w.keyIndex === undefined) return DEFAULT_KEY;
+    const k = e.data[this.w.keyIndex];
+    if (k === null) throw new ProcessingError(`session window: the session key '${this.w.keyName}' is null`);
+    return k as string;
+  }
+
+  private dropEmpty(k: string, s: Sessions): void {
+    if (!s.current.events.length && !s.previous.events.length) this.cell.value.keys.delete(k);
+  }
+
+  /** The open session moves to `previous`; a previous one still there leaves now. */
+  private moveToPrevious(k: string, s: Sessions, out: StreamEvent[]): void {
+    const { current, previous } = s;
+    if (previous.events.length) expired(previous.events, out);
+    s.previous = { events: current.events, start: current.start, end: current.end, alive: current.alive, cursor: -1 };
+    this.cell.value.alives.push(current.alive, k);
+    this.cell.value.dues.push(current.alive);
+  }
+
+  /** Merges the ended session into the open one when they are within the gap of each other. */
+  private merge(previous: Session, next: Session): void {
+    if (previous.events.length && previous.end >= next.start - this.w.gap) {
+      insertAtCursor(next, previous.events);
+      next.start = previous.start;
+      clear(previous);
+    }
+  }
+
+  /** An event older than its key's open session. Returns false when it is dropped. */
+  private addLate(k: string, s: Sessions, e: StreamEvent): boolean {
+    const { gap, latency } = this.w;
+    const { current, previous } = s;
+    const ts = e.timestamp;
+    if (ts >= current.start - gap) {
+      insertAtCursor(current, [e]);
+      current.start = ts;
+      if (latency > 0) this.merge(previous, current);
+      return true;
+    }
+    if (latency === 0 || !previous.events.length || ts < previous.start - gap) return false;
+    previous.events.push(e);
+    if (ts <= previous.end - gap && ts < previous.start) previous.start = ts;
+    else {
+      previous.end = ts + gap;
+      previous.alive = ts + gap + latency;
+      this.cell.value.alives.push(previous.alive, k);
+      this.merge(previous, current);
+    }
+    return true;
+  }
+
+  /** Opens a session of `k` with `e`. */
+  private open(k: string, s: Sessions, e: StreamEvent): void {
+    const end = e.timestamp + this.w.gap;
+    s.current = { events: [e], start: e.timestamp, end, alive: end + this.w.latency, cursor: -1 };
+    this.cell.value.ends.push(end, k);
+    this.cell.value.dues.push(end);
+  }
+
+  /** One arrival of key `k`; false when it is dropped. Sessions it ends go to `leaving`. */
+  arrive(k: string, e: StreamEvent, leaving: StreamEvent[]): boolean {
+    const { keys: sessions, dues, ends } = this.cell.value;
+    const { gap, latency } = this.w;
+    const ts = e.timestamp;
+    let s = sessions.get(k);
+    if (!s) sessions.set(k, (s = { current: emptySession(), previous: emptySession() }));
+    const cur = s.current;
+    if (!cur.events.length) this.open(k, s, e);
+    else if (ts >= cur.start) {
+      if (ts <= cur.end) {
+        const end = ts + gap;
+        cur.events.push(e);
+        cur.end = end;
+        cur.alive = end + latency;
+        ends.push(end, k);
+        dues.push(end);
+      } else if (latency > 0) {
+        this.moveToPrevious(k, s, leaving);
+        this.open(k, s, e);
+      }
+      // Without a latency Siddhi lets such an event through without holding it.
+    } else if (!this.addLate(k, s, e)) {
+      this.dropEmpty(k, s);
+      return false;
+    }
+    return true;
+  }
+
+  /** What a timer at `due` does: ends the sessions due by then, releases the expired ones. */
+  timeout(due: number, out: StreamEvent[]): void {
+    const st = this.cell.value;
+    for (const [k, s] of dueBy(st.keys, st.ends, x => x.current, x => x.end, due)) {
+      const c = s.current;
+      if (this.w.latency > 0) {
+        s.previous.events.push(...c.events);
+        s.previous.start = c.start;
+        s.previous.end = c.end;
+        s.previous.alive = c.alive;
+        st.alives.push(c.alive, k);
+        st.dues.push(c.alive);
+      } else expired(c.events, out);
+      clear(c);
+      this.dropEmpty(k, s);
+    }
+    if (this.w.latency > 0)
+      for (const [k, s] of dueBy(st.keys, st.alives, x => x.previous, x => x.alive, due)) {
+        expired(s.previous.events, out);
+        clear(s.previous);
+        this.dropEmpty(k, s);
+      }
+  }
+}
+
+const GAP = param('window.session', PERIOD);
+const KEY: ParamSpec = { ...param('window.key', attribute('STRING')), role: 'the session key' };
+const LATENCY: ParamSpec = { ...param('window.allowed.latency', PERIOD), role: 'the allowed latency' };
+
 /**
  * `session(gap [, key] [, allowed.latency])`: events pass through as they arrive; a session (per
  * key) ends when no event came for `gap`, and its events then leave the window as EXPIRED events
@@ -182,166 +342,34 @@ function sortByTime(found: [string, Sessions][], time: (s: Sessions) => number, 
  * events before it leaves.
  */
 export const sessionWindow: WindowFunction = {
+  kind: 'window',
   name: 'session',
   batch: false,
-  signature: '(window.session INT|LONG|time, window.key STRING = none, window.allowed.latency INT|LONG|time = 0)',
+  // With two parameters the second is the key if it is an attribute, else the latency.
+  signatures: [[GAP], [GAP, KEY], [GAP, LATENCY], [GAP, KEY, LATENCY]],
   returns: 'CURRENT events as they arrive; each session as EXPIRED events when it ends',
   description:
     "Groups events into sessions separated by gaps of inactivity: per value of window.key (a string attribute) when given, else one session for all events; use 'group by' on the key to aggregate per session. Events pass through as CURRENT events. A session ends once the clock passes its last event's time + gap; its events then leave as EXPIRED events carrying their own timestamps. An event arriving after its session's end starts a new session. Out-of-order events older than the open session's start join it when within the gap of it, or, with allowed.latency (at most the gap), an ended session that is still within its latency; other late events are dropped. With two parameters the second is the key if it is an attribute, else the latency.",
   example: 'from Clicks#window.session(30 min, user, 1 min) select user, count() as clicks group by user insert all events into Sessions;',
   plan(args, env) {
-    arityCheck('session', args, 1, 3);
-    const gap = periodParam('session', 'window.session', args[0], 0);
-    let keyIndex: number | undefined;
-    let latencyArg = args.length === 3 ? args[2] : undefined;
-    if (args.length >= 2) {
-      const a = args[1];
-      if (a.attributeIndex !== undefined || args.length === 3) keyIndex = attributeParam('session', 'window.key', a, ['STRING'], env);
-      else if (a.constant && (a.type === 'INT' || a.type === 'LONG')) latencyArg = a;
-      else throw new BuiltinArgError(`session window's 2nd parameter must be the session key (a string attribute) or the allowed latency (a constant int, long or time value), found ${describeArg(a)}`);
-    }
-    const latency = latencyArg ? intOrLongParam('session', 'window.allowed.latency', latencyArg) : 0;
-    if (latency < 0) throw new BuiltinArgError(`session window's 'window.allowed.latency' must be at least 0 ms, found ${latency}`);
-    if (latency > gap) throw new BuiltinArgError(`session window's allowed latency (${latency} ms) must not be greater than the session gap (${gap} ms)`);
-
+    const w = setup(args, env);
     return {
       create(ctx) {
         const cell = ctx.state('sessions', sessionStateSpec);
+        const steps = new SessionSteps(cell, w);
         const timer = new WindowTimer(ctx);
-
-        const keyOf = (e: StreamEvent): string => {
-          if (keyIndex === undefined) return DEFAULT_KEY;
-          const k = e.data[keyIndex];
-          if (k === null) throw new Error(`session window: the session key '${env.attributes[keyIndex].name}' is null`);
-          return k as string;
-        };
-        const expired = (events: StreamEvent[], out: StreamEvent[]) => {
-          for (const e of events) out.push({ timestamp: e.timestamp, data: e.data, type: 1 });
-        };
-        /** The sessions of `pick` whose `time` is at most `due` (from `heap`), in Siddhi's order. */
-        const dueBy = (heap: TimeHeap, pick: (s: Sessions) => Session, time: (s: Session) => number, due: number): [string, Sessions][] => {
-          if (!heap.size || heap.peek() > due) return [];
-          const keys = cell.value.keys;
-          const found: [string, Sessions][] = [];
-          while (heap.size && heap.peek() <= due) {
-            const [t, k] = heap.pop();
-            const s = keys.get(k);
-            if (!s || !pick(s).events.length || time(pick(s)) !== t || found.some(f => f[0] === k)) continue;
-            found.push([k, s]);
-          }
-          if (found.length > 1) sortByTime(found, x => time(pick(x)), keys);
-          return found;
-        };
-        const dropEmpty = (k: string, s: Sessions) => {
-          if (!s.current.events.length && !s.previous.events.length) cell.value.keys.delete(k);
-        };
-
-        /** The open session moves to `previous`; a previous one still there leaves now. */
-        const moveToPrevious = (k: string, s: Sessions, out: StreamEvent[]) => {
-          const { current, previous } = s;
-          if (previous.events.length) expired(previous.events, out);
-          s.previous = { events: current.events, start: current.start, end: current.end, alive: current.alive, cursor: -1 };
-          cell.value.alives.push(current.alive, k);
-          cell.value.dues.push(current.alive);
-        };
-
-        /** Merges the ended session into the open one when they are within the gap of each other. */
-        const merge = (previous: Session, next: Session) => {
-          if (previous.events.length && previous.end >= next.start - gap) {
-            insertAtCursor(next, previous.events);
-            next.start = previous.start;
-            clear(previous);
-          }
-        };
-
-        /** An event older than its key's open session. Returns false when it is dropped. */
-        const addLate = (k: string, s: Sessions, e: StreamEvent): boolean => {
-          const { current, previous } = s;
-          const ts = e.timestamp;
-          if (ts >= current.start - gap) {
-            insertAtCursor(current, [e]);
-            current.start = ts;
-            if (latency > 0) merge(previous, current);
-            return true;
-          }
-          if (latency === 0 || !previous.events.length || ts < previous.start - gap) return false;
-          previous.events.push(e);
-          if (ts <= previous.end - gap && ts < previous.start) previous.start = ts;
-          else {
-            previous.end = ts + gap;
-            previous.alive = ts + gap + latency;
-            cell.value.alives.push(previous.alive, k);
-            merge(previous, current);
-          }
-          return true;
-        };
-
-        /** What a timer at `due` does: ends the sessions due by then, releases the expired ones. */
-        const timeout = (due: number, out: StreamEvent[]) => {
-          const st = cell.value;
-          for (const [k, s] of dueBy(st.ends, x => x.current, x => x.end, due)) {
-            const c = s.current;
-            if (latency > 0) {
-              s.previous.events.push(...c.events);
-              s.previous.start = c.start;
-              s.previous.end = c.end;
-              s.previous.alive = c.alive;
-              st.alives.push(c.alive, k);
-              st.dues.push(c.alive);
-            } else expired(c.events, out);
-            clear(c);
-            dropEmpty(k, s);
-          }
-          if (latency > 0)
-            for (const [k, s] of dueBy(st.alives, x => x.previous, x => x.alive, due)) {
-              expired(s.previous.events, out);
-              clear(s.previous);
-              dropEmpty(k, s);
-            }
-        };
-
         const arm = () => {
           const head = cell.value.dues.peek();
           if (head !== undefined) timer.ensure(head);
         };
-
         return {
           contents: () => [...cell.value.keys.values()].flatMap(s => [...s.previous.events, ...s.current.events]),
           process(chunk, emit) {
-            const keys = chunk.map(keyOf);
-            const { keys: sessions, dues, ends } = cell.value;
+            const keys = chunk.map(e => steps.keyOf(e));
             const out: StreamEvent[] = [];
             const leaving: StreamEvent[] = [];
             chunk.forEach((e, i) => {
-              const k = keys[i];
-              const ts = e.timestamp;
-              const end = ts + gap;
-              let s = sessions.get(k);
-              if (!s) sessions.set(k, (s = { current: emptySession(), previous: emptySession() }));
-              const cur = s.current;
-              if (!cur.events.length) {
-                s.current = { events: [e], start: ts, end, alive: end + latency, cursor: -1 };
-                ends.push(end, k);
-                dues.push(end);
-              } else if (ts >= cur.start) {
-                if (ts <= cur.end) {
-                  cur.events.push(e);
-                  cur.end = end;
-                  cur.alive = end + latency;
-                  ends.push(end, k);
-                  dues.push(end);
-                } else if (latency > 0) {
-                  moveToPrevious(k, s, leaving);
-                  s.current = { events: [e], start: ts, end, alive: end + latency, cursor: -1 };
-                  ends.push(end, k);
-                  dues.push(end);
-                }
-                // Without a latency Siddhi lets such an event through without holding it.
-              } else if (!addLate(k, s, e)) {
-                dropEmpty(k, s);
-                return;
-              }
-              out.push(e);
+              if (steps.arrive(keys[i], e, leaving)) out.push(e);
             });
             for (const e of leaving) out.push(e);
             arm();
@@ -352,7 +380,7 @@ export const sessionWindow: WindowFunction = {
             const dues = cell.value.dues;
             for (let head = dues.peek(); head !== undefined && head <= now; head = dues.peek()) {
               const out: StreamEvent[] = [];
-              timeout(dues.shift(), out);
+              steps.timeout(dues.shift(), out);
               if (out.length) emit(out);
             }
             arm();

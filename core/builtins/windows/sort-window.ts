@@ -1,7 +1,8 @@
 import type { AttrType } from '../../ast/nodes';
 import type { StreamEvent, Value } from '../../kernel/event';
-import { BuiltinArgError, type WindowFunction } from '../descriptor';
-import { attributeParam, describeArg, intOnlyParam } from './window-params';
+import { BuiltinArgError } from '../../errors/millrace-error';
+import { describeArg } from '../arg-checker';
+import { constant, param, value, type WindowFunction } from '../descriptor';
 import { eventListSpec, expiredCopy } from './window-state';
 
 /**
@@ -32,16 +33,18 @@ function comparatorFor(type: AttrType): (a: Value, b: Value) => number {
  * the arrival in the chunk. Ties keep arrival order, so among equal events the newest goes.
  */
 export const sortWindow: WindowFunction = {
+  kind: 'window',
   name: 'sort',
   batch: false,
-  signature: "(window.length INT, attribute ANY, order STRING = 'asc', ...)",
+  // The keys are attributes, each optionally followed by its order: `plan` reads the pairs.
+  signatures: [[param('window.length', constant('INT')), { name: 'attribute', forms: [value()], default: 'none', repeated: true }]],
   returns: 'CURRENT and EXPIRED events',
   description:
     "A sliding window that keeps the window.length events that come first when sorted by the given attributes, each ascending unless followed by 'desc' ('asc' or 'desc', any case). When an arrival makes it hold one event too many, the last event in the sort order (among equal events, the newest) expires at once, as an EXPIRED event after the arrival.",
   example: "from S#window.sort(5, price, 'asc') select symbol, price insert all events into Out;",
-  plan(args, env) {
-    if (!args.length) throw new BuiltinArgError("sort window needs a 'window.length' parameter, then the attributes to sort by");
-    const n = intOnlyParam('sort', 'window.length', args[0]);
+  plan(bound) {
+    const n = bound.constant('window.length') as number;
+    const args = bound.all;
     const keys: { index: number; cmp: (a: Value, b: Value) => number; sign: number }[] = [];
     for (let i = 1; i < args.length; i++) {
       const a = args[i];
@@ -50,7 +53,7 @@ export const sortWindow: WindowFunction = {
           throw new BuiltinArgError(`sort window's order '${a.constant.value}' must follow an attribute to sort by`);
         throw new BuiltinArgError(`sort window's parameter ${i + 1} must be an attribute to sort by, found ${describeArg(a)}`);
       }
-      const index = attributeParam('sort', 'attribute', a, null, env);
+      const index = a.attributeIndex;
       let sign = 1;
       const next = args[i + 1];
       if (next && next.type === 'STRING' && next.constant) {

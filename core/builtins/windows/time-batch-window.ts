@@ -1,14 +1,13 @@
 import type { StreamEvent } from '../../kernel/event';
-import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';
-import { periodParam } from './time-window';
-import { describeArg, intOrLongParam } from './window-params';
-import { arityCheck, eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';
+import { constant, param, PERIOD, type ParamSpec, type WindowFunction } from '../descriptor';
+import { atLeast } from './window-params';
+import { eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';
 import { WindowTimer } from './window-timer';
 
-function boolConstant(a: ArgInfo, what: string): boolean {
-  if (a.type !== 'BOOL' || !a.constant) throw new BuiltinArgError(`timeBatch window's ${what} parameter 'stream.current.event' must be a constant bool, found ${describeArg(a)}`);
-  return a.constant.value as boolean;
-}
+const WINDOW_TIME = param('window.time', PERIOD);
+const START_TIME = param('start.time', PERIOD);
+/** Second or third: messages say which. */
+const STREAM_CURRENT: ParamSpec = { ...param('stream.current.event', constant('BOOL')), citeByPosition: true };
 
 /**
  * `timeBatch(t [, start.time] [, stream.current.event])`: batches of t ms of event time.
@@ -20,26 +19,24 @@ function boolConstant(a: ArgInfo, what: string): boolean {
  * with nothing to release are skipped without a timer.
  */
 export const timeBatchWindow: WindowFunction = {
+  kind: 'window',
   name: 'timeBatch',
   batch: true,
-  signature: '(window.time INT|LONG|time, start.time INT|LONG = none, stream.current.event BOOL = false)',
+  // Two parameters are told apart by the type of the second.
+  signatures: [
+    [WINDOW_TIME],
+    [WINDOW_TIME, START_TIME],
+    [WINDOW_TIME, STREAM_CURRENT],
+    [WINDOW_TIME, START_TIME, STREAM_CURRENT],
+  ],
   returns: 'batches of CURRENT events, preceded by RESET and EXPIRED copies of the previous batch',
   description:
     "A batch window of t ms of event time. Boundaries fall every t ms from the first event's time + t, or, with start.time, at start.time + k*t. When the clock reaches a boundary (an event or a clock-only move) the batch is released as one chunk: EXPIRED copies of the previous batch (when the query uses expired events), RESET, then the batch's events with their own timestamps; an event arriving exactly at a boundary belongs to the next batch, and empty periods release nothing but pending expirations. With stream.current.event=true, events pass through as they arrive and each boundary only expires them and resets. Two parameters are read as (t, start.time) or (t, stream.current.event) by the type of the second.",
   example: 'from S#window.timeBatch(1 min, 0) select sum(v) as total insert into PerMinute;',
   plan(args) {
-    arityCheck('timeBatch', args, 1, 3);
-    const t = periodParam('timeBatch', 'window.time', args[0], 1);
-    let start: number | undefined;
-    let streamCurrent = false;
-    if (args.length === 2) {
-      if (args[1].type === 'BOOL') streamCurrent = boolConstant(args[1], '2nd');
-      else if (args[1].type === 'INT' || args[1].type === 'LONG') start = intOrLongParam('timeBatch', 'start.time', args[1]);
-      else throw new BuiltinArgError(`timeBatch window's 2nd parameter must be 'start.time' (a constant int or long) or 'stream.current.event' (a constant bool), found ${describeArg(args[1])}`);
-    } else if (args.length === 3) {
-      start = intOrLongParam('timeBatch', 'start.time', args[1]);
-      streamCurrent = boolConstant(args[2], '3rd');
-    }
+    const t = atLeast('timeBatch', 'window.time', args.constant('window.time') as number, 1, ' ms');
+    const start = args.constant('start.time') as number | undefined;
+    const streamCurrent = args.constant('stream.current.event') === true;
     // Siddhi's rounding, Java remainder included: before start.time the first batch is one period longer.
     const firstBoundary = (now: number) => (start === undefined ? now + t : now + (t - ((now - start) % t)));
     const skipPast = (b: number, now: number) => b + (Math.floor((now - b) / t) + 1) * t;

@@ -1,16 +1,9 @@
 import type { StreamEvent } from '../../kernel/event';
-import { BuiltinArgError, type ArgInfo, type WindowFunction } from '../descriptor';
+import { param, PERIOD, type WindowFunction } from '../descriptor';
 import type { EventQueue } from './event-queue';
-import { intOrLongParam } from './window-params';
-import { arityCheck, expiredCopy } from './window-state';
+import { expiredCopy } from './window-state';
 import { agedEvents } from './aged-events';
-
-/** A constant time period in ms (`1 sec` arrives as the LONG 1000; INT and LONG constants are ms). */
-export function periodParam(window: string, param: string, a: ArgInfo, min: number): number {
-  const v = intOrLongParam(window, param, a);
-  if (v < min) throw new BuiltinArgError(`${window} window's '${param}' must be at least ${min} ms, found ${v}`);
-  return v;
-}
+import { atLeast } from './window-params';
 
 /**
  * Moves every held event whose time is up (timestamp + t <= now) to `out` as an EXPIRED event
@@ -23,16 +16,16 @@ export function expireDue(q: EventQueue, t: number, now: number, out: StreamEven
 
 /** `time(t)`: keeps the events of the last t ms of event time; expiry is driven by the clock. */
 export const timeWindow: WindowFunction = {
+  kind: 'window',
   name: 'time',
   batch: false,
-  signature: '(window.time INT|LONG|time)',
+  signatures: [[param('window.time', PERIOD)]],
   returns: 'CURRENT and EXPIRED events',
   description:
     'A sliding window of the events of the last t ms of event time. An event expires t ms after its timestamp: when the clock reaches that time (an event or a clock-only move), everything due leaves together as EXPIRED events carrying the clock time, before anything that arrives at that time. Within one chunk of arrivals, each event first expires what is due by the clock.',
   example: 'from S#window.time(1 min) select symbol, avg(price) as avgPrice group by symbol insert into Out;',
   plan(args) {
-    arityCheck('time', args, 1, 1);
-    const t = periodParam('time', 'window.time', args[0], 0);
+    const t = atLeast('time', 'window.time', args.constant('window.time') as number, 0, ' ms');
     return {
       create(ctx) {
         const aged = agedEvents(ctx, t, expireDue);

@@ -2,7 +2,8 @@ import type { Expression } from '../../ast/nodes';
 import type { Scope } from '../../plan/expression-scope';
 import type { StreamEvent, Value } from '../../kernel/event';
 import { newEvalCtx, type Eval, type EvalCtx } from '../../kernel/eval-context';
-import { BuiltinArgError, type WindowPlanEnv } from '../descriptor';
+import { BuiltinArgError, ProcessingError } from '../../errors/millrace-error';
+import type { WindowPlanEnv } from '../descriptor';
 import type { Aggregator } from '../../plan/operators';
 
 /**
@@ -165,13 +166,19 @@ export function attributeCondition(name: string, index: number): WindowCondition
 /**
  * Compiles expression texts that arrive in events (a STRING attribute as the expression), keeping
  * the most recent ones compiled. The cache is derived from the texts alone, so it is not state.
+ * A text that does not compile is a ProcessingError: the event carrying it cannot be processed.
  */
 export function conditionCache(window: string, env: WindowPlanEnv): (text: string) => WindowCondition {
   const cache = new Map<string, WindowCondition>();
   return text => {
     let c = cache.get(text);
     if (!c) {
-      c = compileWindowCondition(window, text, env);
+      try {
+        c = compileWindowCondition(window, text, env);
+      } catch (e) {
+        if (e instanceof BuiltinArgError) throw new ProcessingError(e.message, { cause: e });
+        throw e;
+      }
       if (cache.size >= 32) cache.delete(cache.keys().next().value!);
       cache.set(text, c);
     }

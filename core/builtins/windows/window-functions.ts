@@ -1,4 +1,5 @@
 import type { WindowFunction } from '../descriptor';
+import { registry } from '../registry';
 import { batchWindow } from './batch-window';
 import { expressionBatchWindow } from './expression-batch-window';
 import { expressionWindow } from './expression-window';
@@ -17,4 +18,21 @@ import { timeLengthWindow } from './time-length-window';
 import { timeWindow } from './time-window';
 
 /** Core windows by name. */
-export const windowFunctions: ReadonlyMap<string, WindowFunction> = new Map([lengthWindow, lengthBatchWindow, externalTimeWindow, externalTimeBatchWindow, batchWindow, sortWindow, expressionWindow, expressionBatchWindow, frequentWindow, lossyFrequentWindow, timeWindow, timeBatchWindow, timeLengthWindow, delayWindow, sessionWindow, cronWindow].map(w => [w.name, w]));
+export const windowFunctions: ReadonlyMap<string, WindowFunction> = registry([
+  lengthWindow,
+  lengthBatchWindow,
+  externalTimeWindow,
+  externalTimeBatchWindow,
+  batchWindow,
+  sortWindow,
+  expressionWindow,
+  expressionBatchWindow,
+  frequentWindow,
+  lossyFrequentWindow,
+  timeWindow,
+  timeBatchWindow,
+  timeLengthWindow,
+  delayWindow,
+  sessionWindow,
+  cronWindow,
+]);

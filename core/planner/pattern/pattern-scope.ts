@@ -1,5 +1,5 @@
 import type { AttrType, EventIndex, Variable } from '../../ast/nodes';
-import { BuiltinArgError } from '../../builtins/descriptor';
+import { BuiltinArgError } from '../../errors/millrace-error';
 import type { Value } from '../../kernel/event';
 import type { Eval, EvalCtx } from '../../kernel/eval-context';
 import type { ResolvedVariable, Scope, UserFunction } from '../../plan/expression-scope';
