@@ -134,6 +134,10 @@ function builtinTemplates(): MessageTemplate[] {
   return sources(BUILTINS).flatMap(({ file, text }) => [
     ...extractSources(file, text, { kind: 'throws', error: 'BuiltinArgError' }),
     ...(file.endsWith('window-expression.ts') ? extractSources(file, text, { kind: 'returns', function: 'compileWindowCondition' }) : []),
+    // The argument checker builds its messages from the descriptors, in functions of their own.
+    ...(file.endsWith('arg-checker.ts')
+      ? ['arityMessage', 'alternativesMessage', 'formMessage'].flatMap(f => extractSources(file, text, { kind: 'returns', function: f }))
+      : []),
   ]);
 }
 
@@ -215,7 +219,10 @@ function scratch(ctx: PlanContext, d: Definition): void {
     // `*() takes *` (an aggregation's) would match the builtin's message; the builtin's own template refines it.
     const generic = planner.required.filter(t => t.text === '*() takes *');
     expect(generic).toHaveLength(1);
-    const uncovered = uncoveredTemplates(generic, known, [{ by: 'builtin', message: '#pol2Cart() takes 2 or 3 parameters, found 1' }]);
+    // A builtin's own template (as a stream function that wrote its arity message literally would).
+    const specific = extractSources('scratch.ts', 'function f(n: number) { throw new BuiltinArgError(`#pol2Cart() takes 2 to 3 parameters, found ${n}`); }', { kind: 'throws', error: 'BuiltinArgError' });
+    expect(specific.map(t => t.text)).toEqual(['#pol2Cart() takes 2 to 3 parameters, found *']);
+    const uncovered = uncoveredTemplates(generic, [...known, ...specific], [{ by: 'builtin', message: '#pol2Cart() takes 2 to 3 parameters, found 1' }]);
     expect(uncovered.map(u => u.text)).toEqual(['*() takes *']);
     expect(uncoveredTemplates(generic, known, [{ by: 'aggregation', message: 'sum() takes one argument' }])).toEqual([]);
   });

@@ -7,7 +7,7 @@ import type { MessageTemplate } from './message-templates';
  * specific matching template refines: `Cannot find attribute '*' in *` (a scope's, for a join)
  * is not covered by `Cannot find attribute 'zz' in any stream of the pattern (e1, e2)`, which the
  * pattern scope's own template matches, and `*() takes *` (an aggregation's) is not covered by the
- * builtin's `#pol2Cart() takes 2 or 3 parameters, found 1`. U refines T when T matches U's text
+ * builtin's `#pol2Cart() takes 2 to 3 parameters, found 1`. U refines T when T matches U's text
  * with U's wildcards as they are. The builtins' templates are known for this but not required.
  *
  * A message that embeds another (a builtin's `* window: *` around the planner's `in '*': *`)

@@ -108,7 +108,7 @@ export const expressionCases: DiagnosticCase[] = [
   {
     name: 'a scalar function given wrong arguments (its message is the builtin\'s)',
     app: `${A}from A select convert(x) as y insert into C;`,
-    message: 'convert() expects 2 arguments, found 1',
+    message: 'convert() takes 2 arguments, found 1',
     line: 2,
     column: 15,
     length: 7,
@@ -116,7 +116,7 @@ export const expressionCases: DiagnosticCase[] = [
   {
     name: 'an aggregate given wrong arguments (its message is the builtin\'s)',
     app: `${A}from A#window.length(2) select sum(s) as y insert into C;`,
-    message: 'Sum not supported for STRING; it takes a numeric attribute',
+    message: 'Sum not supported for STRING; it takes a number',
     line: 2,
     column: 32,
     length: 3,

@@ -110,7 +110,7 @@ export const queryInputCases: DiagnosticCase[] = [
   {
     name: 'a stream function given wrong arguments (its message is the builtin\'s)',
     app: "define stream A (x int);\nfrom A#pol2Cart('a') select x insert into C;",
-    message: '#pol2Cart() takes 2 or 3 parameters, found 1',
+    message: '#pol2Cart() takes 2 to 3 parameters, found 1',
     line: 2,
     column: 7,
     length: 9,
@@ -142,7 +142,7 @@ export const queryInputCases: DiagnosticCase[] = [
   {
     name: 'a window given wrong arguments (its message is the builtin\'s)',
     app: "define stream A (x int);\nfrom A#window.length('a') select x insert into C;",
-    message: "length window's 'window.length' parameter must be a constant int, found string",
+    message: "length window's 'window.length' parameter must be a constant int or long, found a constant string",
     line: 2,
     column: 7,
     length: 14,
