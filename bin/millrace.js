@@ -1,4 +1,11 @@
 #!/usr/bin/env node
 'use strict';
-// Built by `npm run build` (npm start and npm test build first).
-require('../dist/millrace.cjs');
+// The command is bundled into dist/ by `npm run build` (npm install, npm start and npm test build it).
+const path = require('node:path');
+const fs = require('node:fs');
+const bundle = path.join(__dirname, '../dist/millrace.cjs');
+if (!fs.existsSync(bundle)) {
+  process.stderr.write(`millrace: ${bundle} is not built yet; run \`npm run build\` in ${path.dirname(__dirname)}\n`);
+  process.exit(1);
+}
+require(bundle);

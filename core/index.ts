@@ -14,6 +14,8 @@ export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } fro
 export {
   runInvocation,
   runBatches,
+  DEFAULT_BATCH_RECORDS,
+  DEFAULT_CONFLICT_DEADLINE_MS,
   appUnitKey,
   subUnitKey,
   PublishedOutboxes,

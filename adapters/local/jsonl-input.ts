@@ -1,4 +1,4 @@
-import type { AppPlan, InputRecord, Value } from '../../core';
+import type { AppPlan, InputRecord, StreamSchema, Value } from '../../core';
 
 export interface InputProblem {
   readonly line: number;
@@ -36,10 +36,85 @@ function checkValue(type: string, v: unknown): Value | string {
 }
 
 /**
- * Decodes the `millrace run` input format, one JSON object per line:
- * `{"stream":"S","time":MS,"data":[...]}`, `{"stream":"S","time":MS,"event":{"attr":value}}`,
- * or `{"time":MS}` alone to move the clock. A line that does not fit the app is reported with its
- * number and skipped; the rest is decoded.
+ * Decodes one line of the `millrace run` input format: `{"stream":"S","time":MS,"data":[...]}`,
+ * `{"stream":"S","time":MS,"event":{"attr":value}}`, or `{"time":MS}` alone to move the clock.
+ * Returns the record, a problem (why the line does not fit the app), or null for a blank line.
+ *
+ * @example
+ *   decodeJsonLine('{"time":5}', plan); // { time: 5 }
+ */
+export function decodeJsonLine(text: string, plan: AppPlan): InputRecord | { problem: string } | null {
+  const raw = text.trim();
+  if (!raw) return null;
+  const problem = (message: string) => ({ problem: message });
+  let o: unknown;
+  try {
+    o = JSON.parse(raw);
+  } catch (e) {
+    return problem(`not valid JSON (${(e as Error).message})`);
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return problem('expected a JSON object like {"stream":"S","time":1000,"data":[...]}');
+  const rec = o as LineObject;
+  if (typeof rec.time !== 'number' || !Number.isFinite(rec.time)) return problem(`"time" must be a number of milliseconds, found ${JSON.stringify(rec.time)}`);
+  const unknownKeys = Object.keys(rec).filter(k => !['stream', 'time', 'data', 'event'].includes(k));
+  if (unknownKeys.length) return problem(`unknown field${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map(k => `"${k}"`).join(', ')}`);
+  if (rec.stream === undefined) {
+    if (rec.data !== undefined || rec.event !== undefined) return problem('an event needs a "stream"');
+    return { time: rec.time };
+  }
+  if (typeof rec.stream !== 'string') return problem(`"stream" must be a string, found ${JSON.stringify(rec.stream)}`);
+  const schema = plan.streams.get(rec.stream);
+  if (!schema || schema.origin === 'fault' || schema.origin === 'trigger') {
+    return problem(`unknown stream '${rec.stream}'; the app's input streams are ${plan.inputStreams.join(', ') || '(none)'}`);
+  }
+  const values = eventValues(rec, rec.stream, schema);
+  if (typeof values === 'string') return problem(values);
+  const data = typedData(values, rec.stream, schema);
+  return typeof data === 'string' ? problem(data) : { stream: rec.stream, time: rec.time, data };
+}
+
+interface LineObject {
+  stream?: unknown;
+  time?: unknown;
+  data?: unknown;
+  event?: unknown;
+}
+
+/** The line's values in the stream's attribute order, or why there are none. */
+function eventValues(rec: LineObject, stream: string, schema: StreamSchema): unknown[] | string {
+  if (rec.data !== undefined && rec.event !== undefined) return 'give either "data" or "event", not both';
+  if (Array.isArray(rec.data)) {
+    if (rec.data.length !== schema.attributes.length)
+      return `stream '${stream}' has ${schema.attributes.length} attributes (${schema.attributes.map(a => a.name).join(', ')}), the line has ${rec.data.length} values`;
+    return rec.data;
+  }
+  if (rec.event && typeof rec.event === 'object' && !Array.isArray(rec.event)) {
+    const ev = rec.event as Record<string, unknown>;
+    const extra = Object.keys(ev).filter(k => !schema.attributes.some(a => a.name === k));
+    if (extra.length) return `stream '${stream}' has no attribute ${extra.map(k => `'${k}'`).join(', ')}`;
+    const missing = schema.attributes.filter(a => !(a.name in ev)).map(a => a.name);
+    if (missing.length) return `missing attribute${missing.length > 1 ? 's' : ''} ${missing.map(k => `'${k}'`).join(', ')} of stream '${stream}' (use null for no value)`;
+    return schema.attributes.map(a => ev[a.name]);
+  }
+  return 'an event needs "data": [...] or "event": {...}';
+}
+
+/** The values checked against their attribute types, or why one does not fit. */
+function typedData(values: unknown[], stream: string, schema: StreamSchema): Value[] | string {
+  const data: Value[] = [];
+  for (let k = 0; k < values.length; k++) {
+    const a = schema.attributes[k];
+    const v = checkValue(a.type, values[k]);
+    if (typeof v === 'string' && a.type !== 'STRING' && a.type !== 'OBJECT') return `attribute '${a.name}' of '${stream}' is ${a.type.toLowerCase()}: ${v}`;
+    if (a.type === 'STRING' && typeof values[k] !== 'string' && values[k] !== null) return `attribute '${a.name}' of '${stream}' is string: ${v as string}`;
+    data.push(v);
+  }
+  return data;
+}
+
+/**
+ * Decodes a whole input text (see decodeJsonLine). A line that does not fit the app is reported
+ * with its number and skipped; the rest is decoded.
  *
  * @example
  *   const { records, problems } = decodeJsonLines(text, plan);
@@ -48,99 +123,39 @@ export function decodeJsonLines(text: string, plan: AppPlan): DecodedInput {
   const records: InputRecord[] = [];
   const lines: number[] = [];
   const problems: InputProblem[] = [];
-  const all = text.split(/\r?\n/);
-  for (let i = 0; i < all.length; i++) {
-    const raw = all[i].trim();
-    if (!raw) continue;
-    const line = i + 1;
-    const problem = (message: string) => problems.push({ line, message });
-    let o: unknown;
-    try {
-      o = JSON.parse(raw);
-    } catch (e) {
-      problem(`not valid JSON (${(e as Error).message})`);
-      continue;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const r = decodeJsonLine(raw, plan);
+    if (r === null) return;
+    if ('problem' in r) problems.push({ line: i + 1, message: r.problem });
+    else {
+      records.push(r);
+      lines.push(i + 1);
     }
-    if (!o || typeof o !== 'object' || Array.isArray(o)) {
-      problem('expected a JSON object like {"stream":"S","time":1000,"data":[...]}');
-      continue;
-    }
-    const rec = o as { stream?: unknown; time?: unknown; data?: unknown; event?: unknown };
-    if (typeof rec.time !== 'number' || !Number.isFinite(rec.time)) {
-      problem(`"time" must be a number of milliseconds, found ${JSON.stringify(rec.time)}`);
-      continue;
-    }
-    const unknownKeys = Object.keys(rec).filter(k => !['stream', 'time', 'data', 'event'].includes(k));
-    if (unknownKeys.length) {
-      problem(`unknown field${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map(k => `"${k}"`).join(', ')}`);
-      continue;
-    }
-    if (rec.stream === undefined) {
-      if (rec.data !== undefined || rec.event !== undefined) {
-        problem('an event needs a "stream"');
-        continue;
-      }
-      records.push({ time: rec.time });
-      lines.push(line);
-      continue;
-    }
-    if (typeof rec.stream !== 'string') {
-      problem(`"stream" must be a string, found ${JSON.stringify(rec.stream)}`);
-      continue;
-    }
-    const schema = plan.streams.get(rec.stream);
-    if (!schema || schema.origin === 'fault' || schema.origin === 'trigger') {
-      problem(`unknown stream '${rec.stream}'; the app's input streams are ${plan.inputStreams.join(', ') || '(none)'}`);
-      continue;
-    }
-    let values: unknown[];
-    if (rec.data !== undefined && rec.event !== undefined) {
-      problem('give either "data" or "event", not both');
-      continue;
-    } else if (Array.isArray(rec.data)) {
-      if (rec.data.length !== schema.attributes.length) {
-        problem(`stream '${rec.stream}' has ${schema.attributes.length} attributes (${schema.attributes.map(a => a.name).join(', ')}), the line has ${rec.data.length} values`);
-        continue;
-      }
-      values = rec.data;
-    } else if (rec.event && typeof rec.event === 'object' && !Array.isArray(rec.event)) {
-      const ev = rec.event as Record<string, unknown>;
-      const extra = Object.keys(ev).filter(k => !schema.attributes.some(a => a.name === k));
-      if (extra.length) {
-        problem(`stream '${rec.stream}' has no attribute ${extra.map(k => `'${k}'`).join(', ')}`);
-        continue;
-      }
-      const missing = schema.attributes.filter(a => !(a.name in ev)).map(a => a.name);
-      if (missing.length) {
-        problem(`missing attribute${missing.length > 1 ? 's' : ''} ${missing.map(k => `'${k}'`).join(', ')} of stream '${rec.stream}' (use null for no value)`);
-        continue;
-      }
-      values = schema.attributes.map(a => ev[a.name]);
-    } else {
-      problem('an event needs "data": [...] or "event": {...}');
-      continue;
-    }
-    const data: Value[] = [];
-    let bad: string | null = null;
-    for (let k = 0; k < values.length; k++) {
-      const a = schema.attributes[k];
-      const v = checkValue(a.type, values[k]);
-      if (typeof v === 'string' && a.type !== 'STRING' && a.type !== 'OBJECT') {
-        bad = `attribute '${a.name}' of '${rec.stream}' is ${a.type.toLowerCase()}: ${v}`;
-        break;
-      }
-      if (a.type === 'STRING' && typeof values[k] !== 'string' && values[k] !== null) {
-        bad = `attribute '${a.name}' of '${rec.stream}' is string: ${v as string}`;
-        break;
-      }
-      data.push(v);
-    }
-    if (bad) {
-      problem(bad);
-      continue;
-    }
-    records.push({ stream: rec.stream, time: rec.time, data });
-    lines.push(line);
-  }
+  });
   return { records, lines, problems };
+}
+
+/**
+ * Decodes input lines as they are read, each record carrying its line number as its position in
+ * the source `sourceId` (like a sequence number in a shard): a state that committed up to a line
+ * skips it when the same input is run again. Lines that do not fit the app go to `onProblem` and
+ * are skipped.
+ *
+ * @example
+ *   for await (const r of jsonLineRecords(lines, plan, 'file:/data/in.jsonl', p => warn(p))) ...
+ */
+export async function* jsonLineRecords(
+  lines: Iterable<string> | AsyncIterable<string>,
+  plan: AppPlan,
+  sourceId: string,
+  onProblem: (p: InputProblem) => void,
+): AsyncGenerator<InputRecord> {
+  let line = 0;
+  for await (const raw of lines) {
+    line++;
+    const r = decodeJsonLine(raw, plan);
+    if (r === null) continue;
+    if ('problem' in r) onProblem({ line, message: r.problem });
+    else yield { ...r, source: { kind: 'sequence', id: sourceId, position: String(line) } };
+  }
 }

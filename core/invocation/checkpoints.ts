@@ -23,10 +23,16 @@ export class Checkpoints {
   private readonly msg: Record<string, string[]>;
   private readonly seen = new Map<string, Set<string>>();
 
-  constructor(stored: StoredCheckpoints | undefined) {
+  /** `rewind`: sources whose stored positions are forgotten (their records count as new). */
+  constructor(stored: StoredCheckpoints | undefined, rewind: readonly string[] = []) {
     this.seq = { ...(stored?.seq ?? {}) };
     this.msg = { ...(stored?.msg ?? {}) };
+    for (const id of rewind) {
+      delete this.seq[id];
+      delete this.msg[id];
+    }
   }
+
 
   /** Whether the record is new; a new record's position becomes the checkpoint. */
   pass(src: RecordSource): boolean {

@@ -3,7 +3,7 @@
  * names of the app's state units and the redelivery loop of a local run.
  */
 export { runInvocation } from './invocation-runner';
-export { runBatches, type BatchRunRequest, type BatchRunResult } from './run-batches';
+export { DEFAULT_BATCH_RECORDS, DEFAULT_CONFLICT_DEADLINE_MS, runBatches, type BatchRunRequest, type BatchRunResult } from './run-batches';
 export { PublishedOutboxes } from './published-outboxes';
 export { MESSAGE_ID_WINDOW } from './checkpoints';
 export { appUnitKey, subUnitKey } from './unit-keys';

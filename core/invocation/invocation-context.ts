@@ -17,12 +17,13 @@ export interface InvocationContext {
   readonly publish?: (outputs: readonly OutputEvent[]) => Promise<void>;
   readonly published?: PublishedOutboxes;
   readonly progress?: (recordsDone: number, recordsTotal: number) => void;
+  readonly rewind: readonly string[];
   readonly maxAttempts: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
 }
 
-const defaultSleep = (ms: number): Promise<void> => {
+export const defaultSleep = (ms: number): Promise<void> => {
   const st = (globalThis as unknown as { setTimeout?: (f: () => void, ms: number) => unknown }).setTimeout;
   return new Promise(resolve => (st ? st(resolve, ms) : resolve()));
 };
@@ -32,6 +33,7 @@ export function invocationContext(req: InvocationRequest): InvocationContext {
     ...req,
     unitKey: req.unitKey ?? appUnitKey(req.plan.name),
     queries: req.queries ?? [],
+    rewind: req.rewind ?? [],
     maxAttempts: req.maxAttempts ?? 8,
     sleep: req.sleep ?? defaultSleep,
     random: req.random ?? Math.random,

@@ -55,6 +55,11 @@ export interface InvocationRequest {
   readonly published?: PublishedOutboxes;
   /** Told after each record is processed (for progress on long batches). */
   readonly progress?: (recordsDone: number, recordsTotal: number) => void;
+  /**
+   * Sources whose checkpoints this invocation forgets before it runs, so that their records are
+   * applied again: an explicit replay (`millrace run --from-start`), never a redelivery.
+   */
+  readonly rewind?: readonly string[];
   /** Attempts on version conflicts before giving up (default 8). */
   readonly maxAttempts?: number;
   /** Waits between attempts; injected so that tests need no real time. */

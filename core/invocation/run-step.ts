@@ -50,7 +50,7 @@ export function runStep(inv: InvocationContext, loaded: LoadedState, runtime: Ap
     runtime.subscribe(s, (stream, events) => {
       for (const event of events) outputs.push({ id: `${recordId}/${rank++}`, stream, event });
     });
-  const checkpoints = new Checkpoints(loaded.global?.checkpoints);
+  const checkpoints = new Checkpoints(loaded.global?.checkpoints, inv.rewind);
   const version = (loaded.stored?.version ?? 0) + 1;
   let skipped = 0;
   let failedAt = -1;

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { FileStateStore } from '../../adapters/local/file-state-store';
 import { consoleLogger } from '../../adapters/local/console-logger';
 import { MemoryStateStore } from '../../core';
@@ -8,22 +9,27 @@ import { benchCommand } from './bench-command';
 import { runCommand } from './run-command';
 
 const USAGE = `usage:
-  millrace run APP.siddhi --input EVENTS.jsonl [--query "STORE QUERY"]... [--batch-size N] [--state DIR]
+  millrace run APP.siddhi --input EVENTS.jsonl [--query "STORE QUERY"]... [--batch-size N] [--state DIR] [--from-start]
   millrace bench APP.siddhi [--events N] [--warmup M] [--stream S]
 
 run    processes the input file (one JSON object per line: {"stream":"S","time":MS,"data":[...]},
        {"stream":"S","time":MS,"event":{...}} or {"time":MS}) and prints every output event as
        {"stream":"Out","time":MS,"data":[...]}, then one {"query":...,"records":[...]} per --query.
        --batch-size N runs every N lines as a separate invocation through the state store;
-       --state DIR keeps that state in DIR (a later run continues from it).
-bench  measures the app in process and prints {"events","warmup","outputs","seconds","eventsPerSec"}.`;
+       --state DIR keeps that state in DIR: a later run continues from it, and running the same
+       input again applies only the lines not applied yet (--from-start applies every line again).
+       The input is read as it is processed, at most N lines (default 10,000) at a time.
+bench  measures the app in process and prints {"events","warmup","outputs","seconds","eventsPerSec"}.
+
+--debug (with any command) prints debug logs (retries, reloads) and the stack trace of an
+       unexpected error.`;
 
 interface Parsed {
   positional: string[];
   flags: Map<string, string[]>;
 }
 
-function parseArgs(args: string[], known: Record<string, 'value' | 'repeat'>): Parsed {
+function parseArgs(args: string[], known: Record<string, 'value' | 'repeat' | 'switch'>): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
   for (let i = 0; i < args.length; i++) {
@@ -31,6 +37,11 @@ function parseArgs(args: string[], known: Record<string, 'value' | 'repeat'>): P
     if (a.startsWith('--')) {
       const [name, inline] = a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.slice(2), undefined];
       if (!(name in known)) throw new UsageError(`unknown option --${name}`);
+      if (known[name] === 'switch') {
+        if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+        flags.set(name, ['true']);
+        continue;
+      }
       const value = inline ?? args[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       const list = flags.get(name) ?? [];
@@ -50,6 +61,19 @@ function positiveInt(name: string, v: string | undefined, dflt?: number): number
   return Number(v);
 }
 
+/** The lines of a file as they are read, so that an input of any size streams. */
+function fileLines(path: string, what: string): { lines: AsyncIterable<string>; id: string } {
+  let id: string;
+  try {
+    if (!statSync(path).isFile()) throw new UsageError(`cannot read ${what} '${path}': not a file`);
+    id = realpathSync(path);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  return { lines: createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity }), id: `file:${id}` };
+}
+
 function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -58,13 +82,13 @@ function readText(path: string, what: string): string {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], debug: boolean): Promise<number> {
   const [command, ...rest] = argv;
   const env = (name: string) => process.env[name];
   const stdout = (line: string) => process.stdout.write(line + '\n');
   const stderr = (line: string) => process.stderr.write(line + '\n');
   if (command === 'run') {
-    const p = parseArgs(rest, { input: 'value', query: 'repeat', 'batch-size': 'value', state: 'value' });
+    const p = parseArgs(rest, { input: 'value', query: 'repeat', 'batch-size': 'value', state: 'value', 'from-start': 'switch' });
     if (p.positional.length !== 1) throw new UsageError('run needs exactly one app file');
     const inputPath = p.flags.get('input')?.[0];
     if (!inputPath) throw new UsageError('run needs --input EVENTS.jsonl');
@@ -72,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     const stateDir = p.flags.get('state')?.[0];
     const appPath = p.positional[0];
     const appText = readText(appPath, 'app');
-    const inputText = readText(inputPath, 'input');
+    const input = fileLines(inputPath, 'input');
     let tempDir: string | undefined;
     const store =
       stateDir !== undefined
@@ -85,14 +109,16 @@ async function main(argv: string[]): Promise<number> {
         appName: appPath,
         appText,
         inputName: inputPath,
-        inputText,
+        input: input.lines,
+        sourceId: input.id,
+        fromStart: p.flags.has('from-start'),
         queries: p.flags.get('query') ?? [],
         batchSize,
         store,
         env,
         stdout,
         stderr,
-        logger: consoleLogger,
+        logger: consoleLogger({ debug }),
       });
     } finally {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
@@ -126,7 +152,14 @@ process.stdout.on('error', err => {
   throw err;
 });
 
-main(process.argv.slice(2)).then(
+// --debug is global: it may stand anywhere on the command line.
+const args = process.argv.slice(2);
+const debug = args.includes('--debug');
+
+main(
+  args.filter(a => a !== '--debug'),
+  debug,
+).then(
   code => {
     process.exitCode = code;
   },
@@ -135,7 +168,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`millrace: ${err.message}\n${USAGE}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`millrace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      const text = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
+      process.stderr.write(`millrace: ${text}${debug ? '' : ' (--debug shows where)'}\n`);
       process.exitCode = 1;
     }
   },

@@ -1,4 +1,4 @@
-import { decodeJsonLines } from '../../adapters/local/jsonl-input';
+import { jsonLineRecords } from '../../adapters/local/jsonl-input';
 import {
   CompileError,
   compileApp,
@@ -6,6 +6,7 @@ import {
   planOnDemand,
   runBatches,
   toOutputJson,
+  type InputRecord,
   type Logger,
   type OutputEvent,
   type StateStore,
@@ -15,7 +16,15 @@ export interface RunOptions {
   readonly appName: string;
   readonly appText: string;
   readonly inputName: string;
-  readonly inputText: string;
+  /** The input: its whole text, or its lines as they are read (a file of any size streams). */
+  readonly input: string | AsyncIterable<string>;
+  /**
+   * The input's identity as a source (default `file:<inputName>`): the state records how far into
+   * it a run committed, so that running it again applies only the lines not applied yet.
+   */
+  readonly sourceId?: string;
+  /** Apply every line again, forgetting how far an earlier run got (`--from-start`). */
+  readonly fromStart?: boolean;
   readonly queries: readonly string[];
   /** Input lines per invocation; undefined runs everything in one invocation. */
   readonly batchSize?: number;
@@ -24,7 +33,12 @@ export interface RunOptions {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
   readonly logger: Logger;
+  /** How long a batch is retried while other runs keep changing the state (default 10 minutes). */
+  readonly conflictDeadlineMs?: number;
 }
+
+/** sysexits' EX_TEMPFAIL: the run stopped for a reason that may pass; running it again is the remedy. */
+export const EXIT_TEMPFAIL = 75;
 
 /**
  * `millrace run`: compiles the app, decodes the input file, runs it as one invocation or one per
@@ -55,10 +69,13 @@ export async function runCommand(o: RunOptions): Promise<number> {
     }
   }
 
-  const input = decodeJsonLines(o.inputText, plan);
-  for (const p of input.problems) o.stderr(`${o.inputName}:${p.line}: ${p.message}; line skipped`);
-  const fed = new Set(input.records.flatMap(r => (r.stream ? [r.stream] : [])));
-  const outputStreams = new Set([...plan.streams.keys()].filter(s => !fed.has(s)));
+  const sourceId = o.sourceId ?? `file:${o.inputName}`;
+  const lines = typeof o.input === 'string' ? o.input.split(/\r?\n/) : o.input;
+  const records = jsonLineRecords(lines, plan, sourceId, p => o.stderr(`${o.inputName}:${p.line}: ${p.message}; line skipped`));
+  // Every stream a query, trigger or window writes to; the app's input streams are what it is fed.
+  const inputs = new Set(plan.inputStreams);
+  const outputStreams = new Set([...plan.streams.keys()].filter(s => !inputs.has(s)));
+  const lineOf = (r: InputRecord | undefined) => r?.source?.position ?? '?';
 
   const print = (outputs: readonly OutputEvent[]) => {
     for (const { stream, event } of outputs) o.stdout(JSON.stringify({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
@@ -66,14 +83,27 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const result = await runBatches({
     plan,
     store: o.store,
-    records: input.records,
+    records,
     batchSize: o.batchSize,
     queries: o.queries,
     outputStreams,
+    rewind: o.fromStart ? [sourceId] : undefined,
     logger: o.logger,
     onOutputs: print,
-    onDropped: (i, failure) => o.stderr(`${o.inputName}:${input.lines[i]}: ${failure instanceof Error ? failure.message : String(failure)}; line skipped`),
+    onDropped: (_, failure, r) => o.stderr(`${o.inputName}:${lineOf(r)}: ${failure instanceof Error ? failure.message : String(failure)}; line skipped`),
+    conflictDeadlineMs: o.conflictDeadlineMs,
   });
+  if (result.skipped) {
+    o.stderr(`${o.inputName}: ${result.skipped} record${result.skipped === 1 ? ' was' : 's were'} applied to this state by an earlier run and skipped (--from-start applies them again)`);
+  }
+  if (result.stopped) {
+    const at = result.stopped.record ? `line ${lineOf(result.stopped.record)} and every line after it` : 'the --query options';
+    o.stderr(
+      `${o.inputName}: stopped: other writers kept changing the state (${result.stopped.failure.message}); ${at} were not applied. ` +
+        'Run the same command again to apply exactly those.',
+    );
+    return EXIT_TEMPFAIL;
+  }
   result.queryResults.forEach((r, i) => o.stdout(JSON.stringify({ query: o.queries[i], records: r.records.map(row => row.map(toOutputJson)) })));
   return 0;
 }

@@ -58,7 +58,7 @@ export async function runCase(c: ConformanceCase, mode: Mode, storeOverride?: St
       appName: `${c.name}.siddhi`,
       appText: c.app,
       inputName: 'input.jsonl',
-      inputText: c.input.map(x => JSON.stringify(x)).join('\n') + '\n',
+      input: c.input.map(x => JSON.stringify(x)).join('\n') + '\n',
       queries: (c.storeQueries ?? []).map(q => q.query),
       batchSize: mode === 'one invocation' ? undefined : (batchSize ?? 1),
       store,

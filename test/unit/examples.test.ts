@@ -33,7 +33,7 @@ async function run(name: string, batchSize?: number) {
     appName: `${name}.siddhi`,
     appText: read(name, `${name}.siddhi`),
     inputName: `${name}.jsonl`,
-    inputText: read(name, `${name}.jsonl`),
+    input: read(name, `${name}.jsonl`),
     queries: [],
     batchSize,
     store: new MemoryStateStore(),

@@ -115,7 +115,7 @@ describe('partial batch failure (DESIGN.md section 3, step 7)', () => {
       const stdout: string[] = [];
       const stderr: string[] = [];
       const code = await runCommand({
-        appName: 'app.siddhi', appText: app, inputName: 'in.jsonl', inputText: lines.join('\n'), queries: [], batchSize, store,
+        appName: 'app.siddhi', appText: app, inputName: 'in.jsonl', input: lines.join('\n'), queries: [], batchSize, store,
         stdout: l => void stdout.push(l), stderr: l => void stderr.push(l), logger: recordingLogger(),
       });
       return { code, stdout, stderr };

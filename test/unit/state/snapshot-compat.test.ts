@@ -36,7 +36,7 @@ describe('state written by an earlier Millrace', () => {
         appName: `${c.name}.siddhi`,
         appText: c.app,
         inputName: 'input.jsonl',
-        inputText: c.input.slice(firstLines).map(x => JSON.stringify(x)).join('\n') + '\n',
+        input: c.input.slice(firstLines).map(x => JSON.stringify(x)).join('\n') + '\n',
         queries: (c.storeQueries ?? []).map(q => q.query),
         batchSize: 1,
         store: new FileStateStore(dir),
