@@ -1,7 +1,7 @@
 /**
  * What is stored stays readable: test/fixtures/stores/*.json hold the raw items, documents and
- * files that the stores wrote before they shared one base (scripts/store-fixtures.mjs, run at
- * commit "Fixtures of the stored formats"). Put back as they were, today's stores must read the
+ * files that the stores wrote before they shared one base (scripts/store-fixtures.mjs run on a
+ * checkout of c0480e2, the last commit before it). Put back as they were, today's stores must read the
  * same units, rows and due keys; and the same commits written by today's stores must leave the
  * same items, byte for byte (gzip's bytes too, as long as this Node's zlib compresses the fixture's
  * payloads to the same bytes; otherwise the payloads are compared uncompressed).
@@ -60,7 +60,10 @@ test('the fixtures hold what the steps wrote (so a fixture cannot be empty or st
     const live = [...intended()].filter(([, x]) => x.value !== null);
     expect(r.units.map(u => [u.key, { value: u.value, writes: u.version }])).toEqual(live);
     expect(r.rows.map(([k]) => k)).toEqual(['["ACME"]', '["NEST"]']);
-    expect(r.due).toEqual([FIXTURE_KEYS.special, FIXTURE_KEYS.long, FIXTURE_KEYS.small]);
+    const K = FIXTURE_KEYS;
+    // The file store does not list '' and '.' (files '.json', '..json'): see the test.failing below.
+    const due = name === 'file' ? [K.special, K.lone, K.reserved, K.long, K.small] : [K.special, K.lone, K.empty, K.dot, K.reserved, K.long, K.small];
+    expect(r.due).toEqual(due);
   }
 });
 
@@ -82,6 +85,18 @@ describe('FileStateStore', () => {
     const fx = await fixture<FileDump>('file');
     await restoreFiles(fx.dump, dir);
     expect(await readout(new FileStateStore(dir), 'Stock')).toEqual(fx.readout);
+  });
+
+  // Known gap, kept by the refactor that added this test: dueUnits skips every file whose name
+  // starts with a dot (to skip .lock, .journal, .tmp-*), and so the units of the keys '' and
+  // '.' (and any key starting with '.'), whose files are '.json' and '..json'.
+  test.failing('lists the units of the keys "" and "." as due', async () => {
+    const store = new FileStateStore(dir);
+    await store.commit([
+      { key: '', value: 1, expectedVersion: null, nextDue: 1 },
+      { key: '.', value: 1, expectedVersion: null, nextDue: 2 },
+    ]);
+    expect(await store.dueUnits(10, 10)).toEqual(['', '.']);
   });
 
   test('writes the same files', async () => {
