@@ -34,9 +34,6 @@
  *   const store = new FirestoreStateStore(new Firestore(), { collection: 'millrace-state' });
  *   const loaded = await store.load(['app/Orders/global']);
  */
-import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
 import {
   FieldValue,
   Timestamp,
@@ -47,27 +44,29 @@ import {
   type WriteResult,
 } from '@google-cloud/firestore';
 import {
+  ChunkedStateStore,
   checkDueQuery,
-  checkRowWrites,
-  checkUnitWrites,
   CommitTooLargeError,
-  decodeUnit,
-  encodeUnit,
+  escapeKey,
+  hashedId,
+  keyOfId,
   ROW_KEY,
+  splitBytes,
   StateCodecError,
-  StateConflictError,
-  StoreError,
-  type StateStore,
+  storeError,
   type Json,
+  type Known as ChunkedKnown,
+  type PlannedCommit,
+  type RecordId,
+  type RetryTiming,
   type RowWrite,
   type StateStoreStats,
   type StoredRow,
-  type StoredUnit,
+  type UnitRead,
   type UnitWrite,
 } from '../../core';
-
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+import { gzipCompression } from '../node/gzip-compression';
+import { nodeTiming } from '../node/retry-timing';
 
 /** The part of the client this store calls: a port narrow enough to fake in a unit test. */
 export type FirestoreClient = Pick<Firestore, 'collection' | 'getAll' | 'batch'>;
@@ -80,6 +79,8 @@ export interface FirestoreStateStoreOptions {
    * 900 KiB, leaving room under Firestore's 1 MiB document limit for the name and other fields.
    */
   readonly chunkBytes?: number;
+  /** How retries wait (a fake clock in tests); default real time. */
+  readonly timing?: RetryTiming;
 }
 
 /** The store's counters, in Firestore's billing terms besides the common ones. */
@@ -93,26 +94,22 @@ export interface FirestoreStateStoreStats extends StateStoreStats {
 }
 
 /**
- * What this instance last saw of a unit document: what a commit's preconditions need, and which
- * chunks a load can ask for together with the unit.
+ * What this instance last saw of a unit document: what a commit's preconditions need (the
+ * update time besides the version), and which chunks a load can ask for together with the unit.
  */
-type Known =
-  | { readonly state: 'absent' }
-  | { readonly state: 'tombstone'; readonly version: number; readonly updateTime: Timestamp }
-  | { readonly state: 'live'; readonly version: number; readonly parts: number; readonly updateTime: Timestamp };
+type Known = ChunkedKnown<{ readonly updateTime: Timestamp }>;
 
 const DEFAULT_CHUNK_BYTES = 900 * 1024;
 const MAX_CHUNK_BYTES = 1000 * 1024;
 /** Ids above this (UTF-8) become hashes: Firestore allows 1500 bytes. */
 const MAX_PLAIN_ID_BYTES = 1000;
-const KNOWN_LIMIT = 10_000;
-const ATTEMPTS = 5;
 /** Firestore refuses a commit request above 10 MiB; leave room for names and fields. */
 const MAX_COMMIT_BYTES = 9.5 * 1024 * 1024;
 /** gRPC codes of a failed precondition: the update time moved, the document exists, or is gone. */
 const PRECONDITION_CODES = new Set([9, 6, 5]);
-
-const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+/** What escapeKey escapes besides `%` (ids are path segments), and the escapes ids use. */
+const RESERVED = '/';
+const ESCAPES = ['25', '2F', '2E', '5F'];
 
 /**
  * The document id of a unit: the key with `%`, `/` and lone surrogates escaped (ids are UTF-8
@@ -123,13 +120,9 @@ const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, m
  *   unitDocId('app/Orders/global') // { id: 'app%2FOrders%2Fglobal', hashed: false, ... }
  */
 export function unitDocId(key: string): { id: string; escaped: string; hashed: boolean } {
-  const escaped = key.replace(/[%/]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, c =>
-    c === '%' ? '%25' : c === '/' ? '%2F' : `%u${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  if (Buffer.byteLength(escaped, 'utf8') > MAX_PLAIN_ID_BYTES) {
-    const prefix = escaped.slice(0, 64).replace(/[\ud800-\udbff]$/, '');
-    return { id: `${prefix}%~${createHash('sha256').update(escaped, 'utf8').digest('hex')}`, escaped, hashed: true };
-  }
+  const escaped = escapeKey(key, RESERVED);
+  const hashed = hashedId(escaped, MAX_PLAIN_ID_BYTES);
+  if (hashed !== null) return { id: hashed, escaped, hashed: true };
   let id = escaped;
   if (id === '') id = '%';
   else if (id === '.') id = '%2E';
@@ -138,33 +131,14 @@ export function unitDocId(key: string): { id: string; escaped: string; hashed: b
   return { id, escaped, hashed: false };
 }
 
-function unescapeKey(escaped: string): string {
-  return escaped.replace(/%(25|2F|2E|5F|u[0-9A-F]{4})/g, (_, code: string) =>
-    code === '25' ? '%' : code === '2F' ? '/' : code === '2E' ? '.' : code === '5F' ? '_' : String.fromCharCode(parseInt(code.slice(1), 16)),
-  );
-}
-
+/** The key of a unit document (from the due query, which selects `k` for hashed ids). */
 function keyOfDoc(id: string, k: unknown): string {
-  if (id === '%') return '';
-  if (id.includes('%~')) return unescapeKey(typeof k === 'string' ? k : '');
-  return unescapeKey(id);
+  return keyOfId(id, k, ESCAPES);
 }
 
-function split(data: Buffer, size: number): Buffer[] {
-  if (data.length <= size) return [data];
-  const parts: Buffer[] = [];
-  for (let at = 0; at < data.length; at += size) parts.push(data.subarray(at, at + size));
-  return parts;
-}
-
-function storeError(what: string, e: unknown): Error {
-  if (e instanceof StoreError || e instanceof StateConflictError || e instanceof StateCodecError) return e;
-  return new StoreError(`${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-}
-
-function bytesOf(v: unknown): Buffer {
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  return Buffer.alloc(0);
+function bytesOf(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  return new Uint8Array();
 }
 
 function knownOf(snap: DocumentSnapshot | undefined): Known {
@@ -196,7 +170,7 @@ function rowOf(table: string, doc: DocumentData): StoredRow {
   return row;
 }
 
-export class FirestoreStateStore implements StateStore {
+export class FirestoreStateStore extends ChunkedStateStore<{ readonly updateTime: Timestamp }, CommitPlan, DocumentData> {
   readonly stats: FirestoreStateStoreStats = {
     loads: 0,
     unitsRead: 0,
@@ -212,86 +186,22 @@ export class FirestoreStateStore implements StateStore {
     rowsWritten: 0,
   };
   readonly collectionPath: string;
-  private readonly chunkBytes: number;
-  private readonly known = new Map<string, Known>();
 
   constructor(
     private readonly db: FirestoreClient,
     options: FirestoreStateStoreOptions,
   ) {
+    super({
+      names: { place: options.collection, records: 'documents' },
+      compression: gzipCompression,
+      chunkBytes: options.chunkBytes,
+      defaultChunkBytes: DEFAULT_CHUNK_BYTES,
+      maxChunkBytes: MAX_CHUNK_BYTES,
+      // A failed precondition fails at once (no lock was waited for): plan again right away.
+      commitBackoffMs: 0,
+      timing: options.timing ?? nodeTiming,
+    });
     this.collectionPath = options.collection;
-    this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    if (!(Number.isSafeInteger(this.chunkBytes) && this.chunkBytes > 0 && this.chunkBytes <= MAX_CHUNK_BYTES)) {
-      throw new StoreError(`chunkBytes must be an integer from 1 to ${MAX_CHUNK_BYTES}, got ${String(options.chunkBytes)}`);
-    }
-  }
-
-  async load(keys: readonly string[]): Promise<Map<string, StoredUnit>> {
-    this.stats.loads++;
-    const unique = [...new Set(keys)];
-    const out = new Map<string, StoredUnit>();
-    try {
-      // One round trip in the usual case: chunks of units this instance knows to be split are
-      // asked for together with the unit documents.
-      let pending = unique;
-      for (let round = 1; pending.length > 0; round++) {
-        const refs: DocumentReference[] = [];
-        for (const key of pending) {
-          const ref = this.unitRef(key);
-          refs.push(ref);
-          const k = this.known.get(key);
-          if (k?.state === 'live') for (let n = 1; n < k.parts; n++) refs.push(this.chunkRef(ref, n));
-        }
-        const snaps = new Map<string, DocumentSnapshot>();
-        this.stats.requests++;
-        this.stats.documentReads += refs.length;
-        for (const snap of await this.db.getAll(...refs)) snaps.set(snap.ref.path, snap);
-        const again: string[] = [];
-        let inconsistent = false;
-        for (const key of pending) {
-          const ref = this.unitRef(key);
-          const { escaped, hashed } = unitDocId(key);
-          const snap = snaps.get(ref.path);
-          const state = knownOf(snap);
-          if (state.state !== 'absent' && hashed && snap!.get('k') !== escaped) {
-            throw new StoreError(`document ${ref.path} holds another state unit (hash collision?)`);
-          }
-          this.remember(key, state);
-          if (state.state !== 'live') continue;
-          const data = [bytesOf(snap!.get('data'))];
-          let complete = true;
-          for (let n = 1; n < state.parts; n++) {
-            const chunk = snaps.get(this.chunkRef(ref, n).path);
-            if (chunk?.exists === true && chunk.get('version') === state.version) {
-              data.push(bytesOf(chunk.get('data')));
-              continue;
-            }
-            // A chunk not asked for only means this instance did not know the unit was split.
-            if (chunk !== undefined) inconsistent = true;
-            complete = false;
-            break;
-          }
-          if (!complete) {
-            again.push(key);
-            continue;
-          }
-          const bytes = Buffer.concat(data);
-          out.set(key, { key, version: state.version, value: await this.decode(ref.path, bytes) });
-          this.stats.unitsRead++;
-          this.stats.bytesRead += bytes.length;
-        }
-        if (again.length > 0 && round >= ATTEMPTS) {
-          throw new StateCodecError(
-            `state unit '${again[0]}' in ${this.collectionPath} has missing or mismatched chunk documents after ${round} reads (expired by TTL, or written outside Millrace?)`,
-          );
-        }
-        if (inconsistent) await sleep(10 * 2 ** round * (0.5 + Math.random()));
-        pending = again;
-      }
-      return out;
-    } catch (e) {
-      throw storeError(`could not load state from ${this.collectionPath}`, e);
-    }
   }
 
   /**
@@ -325,72 +235,6 @@ export class FirestoreStateStore implements StateStore {
     }
   }
 
-  async commit(writes: readonly UnitWrite[], rows: readonly RowWrite[] = []): Promise<Map<string, number>> {
-    checkUnitWrites(writes);
-    checkRowWrites(rows);
-    // Encoding may reject an engine bug: do it before anything is sent.
-    const texts = writes.map(w => (w.value === null ? null : encodeUnit(w.value)));
-    const rowDocs = rows.map(r => (r.row === null ? null : rowDoc(r.key, r.row)));
-    if (writes.length === 0 && rows.length === 0) {
-      this.stats.commits++;
-      return new Map();
-    }
-    const payloads = await Promise.all(texts.map(t => (t === null ? null : gzipAsync(Buffer.from(t, 'utf8')))));
-    for (let attempt = 1; ; attempt++) {
-      const prior = await this.priorStates(writes);
-      const plan = this.plan(writes, payloads, prior);
-      // Rows of @store tables: unconditional (the global unit's precondition serialises the app's writers).
-      rows.forEach((r, i) => {
-        const doc = rowDocs[i];
-        if (doc === null) {
-          plan.batch.delete(this.rowRef(r.table, r.key));
-          plan.deletes++;
-        } else {
-          plan.batch.set(this.rowRef(r.table, r.key), doc);
-          plan.writes++;
-          plan.bytes += Buffer.byteLength(JSON.stringify(doc), 'utf8');
-        }
-      });
-      if (plan.bytes > MAX_COMMIT_BYTES) {
-        throw new CommitTooLargeError(
-          `a commit of ${writes.length} state units and ${rows.length} table rows writes ${plan.bytes} bytes; one Firestore commit request holds at most 10 MiB`,
-        );
-      }
-      let results: WriteResult[];
-      try {
-        this.stats.requests++;
-        results = await plan.batch.commit();
-      } catch (e) {
-        if (!PRECONDITION_CODES.has((e as { code?: unknown } | null)?.code as number)) {
-          throw storeError(`could not commit state to ${this.collectionPath}`, e);
-        }
-        // Who moved? Read the versions back: a real conflict names the unit and the version
-        // found; otherwise what this instance knew was stale (say, a tombstone rewritten) and the
-        // commit is planned again.
-        for (const w of writes) this.known.delete(w.key);
-        await this.priorStates(writes); // throws the StateConflictError, if that is what it was
-        if (attempt >= ATTEMPTS) {
-          throw new StoreError(`could not commit state to ${this.collectionPath}: the documents kept changing (${attempt} attempts)`, { cause: e });
-        }
-        continue;
-      }
-      for (const [key, { index, known }] of plan.after) {
-        // The unit's new update time is its write time: the next commit needs no read.
-        const updateTime = results[index].writeTime;
-        if (known === null) this.known.delete(key);
-        else if (known.parts === null) this.remember(key, { state: 'tombstone', version: known.version, updateTime });
-        else this.remember(key, { state: 'live', version: known.version, parts: known.parts, updateTime });
-      }
-      this.stats.commits++;
-      this.stats.unitsWritten += plan.unitsWritten;
-      this.stats.rowsWritten = (this.stats.rowsWritten ?? 0) + rows.length;
-      this.stats.bytesWritten += plan.bytes;
-      this.stats.documentWrites += plan.writes;
-      this.stats.documentDeletes += plan.deletes;
-      return plan.versions;
-    }
-  }
-
   async dueUnits(now: number, limit: number): Promise<string[]> {
     checkDueQuery(now, limit);
     if (limit === 0) return [];
@@ -405,46 +249,66 @@ export class FirestoreStateStore implements StateStore {
     }
   }
 
-  /**
-   * What each written unit's document is now, as far as the preconditions need: what this
-   * instance saw last when that fits the write, otherwise read in one getAll. A unit read here
-   * that does not match its expected version is a conflict right away, without a write.
-   */
-  private async priorStates(writes: readonly UnitWrite[]): Promise<Map<string, Known>> {
-    const prior = new Map<string, Known>();
-    const unknown: UnitWrite[] = [];
-    for (const w of writes) {
-      const k = this.known.get(w.key);
-      const fits =
-        k !== undefined && (w.expectedVersion === null ? k.state !== 'live' : k.state === 'live' && k.version === w.expectedVersion);
-      if (fits) prior.set(w.key, k);
-      else unknown.push(w);
-    }
-    if (unknown.length === 0) return prior;
-    let snaps: DocumentSnapshot[];
-    try {
-      this.stats.requests++;
-      this.stats.documentReads += unknown.length;
-      snaps = await this.db.getAll(...unknown.map(w => this.unitRef(w.key)));
-    } catch (e) {
-      throw storeError(`could not read state versions from ${this.collectionPath}`, e);
-    }
-    unknown.forEach((w, i) => {
-      const k = knownOf(snaps[i]);
-      this.remember(w.key, k);
-      prior.set(w.key, k);
-    });
-    for (const w of unknown) {
-      const k = prior.get(w.key)!;
-      const live = k.state === 'live' ? k.version : null;
-      if (live !== w.expectedVersion) throw new StateConflictError(w.key, w.expectedVersion, live);
-    }
-    return prior;
+  // -------------------------------------------------------------------------------------------
+  // The primitives of the chunked store
+
+  protected unitId(key: string): RecordId {
+    return unitDocId(key);
   }
 
-  private plan(writes: readonly UnitWrite[], payloads: readonly (Buffer | null)[], prior: Map<string, Known>): CommitPlan {
+  protected describe(key: string): string {
+    return `document ${this.unitRef(key).path}`;
+  }
+
+  /** The unit documents and the chunk documents asked for, in one getAll. */
+  protected async readUnits(wanted: readonly { key: string; chunks: number }[]): Promise<Map<string, UnitRead<{ readonly updateTime: Timestamp }>>> {
+    const refs: DocumentReference[] = [];
+    for (const { key, chunks } of wanted) {
+      const ref = this.unitRef(key);
+      refs.push(ref);
+      for (let n = 1; n <= chunks; n++) refs.push(this.chunkRef(ref, n));
+    }
+    const snaps = new Map<string, DocumentSnapshot>();
+    this.stats.requests++;
+    this.stats.documentReads += refs.length;
+    for (const snap of await this.db.getAll(...refs)) snaps.set(snap.ref.path, snap);
+    const out = new Map<string, UnitRead<{ readonly updateTime: Timestamp }>>();
+    for (const { key, chunks } of wanted) {
+      const ref = this.unitRef(key);
+      const snap = snaps.get(ref.path);
+      const known = knownOf(snap);
+      if (known.state === 'absent') continue;
+      out.set(key, {
+        unit: { known, storedKey: snap!.get('k'), data: bytesOf(snap!.get('data')) },
+        chunks: Array.from({ length: chunks }, (_, i) => {
+          const chunk = snaps.get(this.chunkRef(ref, i + 1).path);
+          return chunk?.exists === true ? { version: chunk.get('version'), data: bytesOf(chunk.get('data')) } : undefined;
+        }),
+      });
+    }
+    return out;
+  }
+
+  protected async readKnown(keys: readonly string[]): Promise<Known[]> {
+    this.stats.requests++;
+    this.stats.documentReads += keys.length;
+    const snaps = await this.db.getAll(...keys.map(k => this.unitRef(k)));
+    return snaps.map(s => knownOf(s));
+  }
+
+  protected encodeRow(key: string, row: StoredRow): DocumentData {
+    return rowDoc(key, row);
+  }
+
+  protected planCommit(
+    writes: readonly UnitWrite[],
+    payloads: readonly (Uint8Array | null)[],
+    prior: ReadonlyMap<string, Known>,
+    rows: readonly RowWrite[],
+    rowDocs: readonly (DocumentData | null)[],
+  ): CommitPlan {
     const batch = this.db.batch();
-    const plan: CommitPlan = { batch, versions: new Map(), after: new Map(), bytes: 0, unitsWritten: 0, writes: 0, deletes: 0 };
+    const plan: CommitPlan = { batch, versions: new Map(), after: new Map(), bytes: 0, unitsWritten: 0, rowsWritten: rows.length, writes: 0, deletes: 0 };
     let index = 0;
     const del = FieldValue.delete();
     writes.forEach((w, i) => {
@@ -469,7 +333,7 @@ export class FirestoreStateStore implements StateStore {
       if (data === null) {
         Object.assign(doc, { deleted: true, data: del, parts: del, nextDue: del });
       } else {
-        const pieces = split(data, this.chunkBytes);
+        const pieces = splitBytes(data, this.chunkBytes);
         parts = pieces.length;
         const nextDue = w.nextDue === undefined || w.nextDue === null ? del : w.nextDue;
         Object.assign(doc, { deleted: del, data: pieces[0], parts: parts > 1 ? parts : del, nextDue });
@@ -498,7 +362,44 @@ export class FirestoreStateStore implements StateStore {
       }
       plan.unitsWritten++;
     });
+    // Rows of @store tables: unconditional (the global unit's precondition serialises the app's writers).
+    rows.forEach((r, i) => {
+      const doc = rowDocs[i];
+      if (doc === null) {
+        batch.delete(this.rowRef(r.table, r.key));
+        plan.deletes++;
+      } else {
+        batch.set(this.rowRef(r.table, r.key), doc);
+        plan.writes++;
+        plan.bytes += Buffer.byteLength(JSON.stringify(doc), 'utf8');
+      }
+    });
+    if (plan.bytes > MAX_COMMIT_BYTES) {
+      throw new CommitTooLargeError(
+        `a commit of ${writes.length} state units and ${rows.length} table rows writes ${plan.bytes} bytes; one Firestore commit request holds at most 10 MiB`,
+      );
+    }
     return plan;
+  }
+
+  protected async sendCommit(plan: CommitPlan): Promise<Map<string, Known | null>> {
+    this.stats.requests++;
+    const results: WriteResult[] = await plan.batch.commit();
+    const after = new Map<string, Known | null>();
+    for (const [key, { index, known }] of plan.after) {
+      // The unit's new update time is its write time: the next commit needs no read.
+      const updateTime = results[index].writeTime;
+      if (known === null) after.set(key, null);
+      else if (known.parts === null) after.set(key, { state: 'tombstone', version: known.version, updateTime });
+      else after.set(key, { state: 'live', version: known.version, parts: known.parts, updateTime });
+    }
+    this.stats.documentWrites += plan.writes;
+    this.stats.documentDeletes += plan.deletes;
+    return after;
+  }
+
+  protected isPreconditionFailure(e: unknown): boolean {
+    return PRECONDITION_CODES.has((e as { code?: unknown } | null)?.code as number);
   }
 
   private rowRef(table: string, key: string): DocumentReference {
@@ -512,29 +413,9 @@ export class FirestoreStateStore implements StateStore {
   private chunkRef(unit: DocumentReference, n: number): DocumentReference {
     return unit.collection('chunks').doc(String(n));
   }
-
-  private async decode(path: string, bytes: Buffer) {
-    let text: string;
-    try {
-      text = (await gunzipAsync(bytes)).toString('utf8');
-    } catch (e) {
-      throw new StateCodecError(`document ${path} does not hold gzipped state: ${(e as Error).message}`, { cause: e });
-    }
-    try {
-      return decodeUnit(text);
-    } catch (e) {
-      throw new StateCodecError(`document ${path}: ${(e as Error).message}`, { cause: e });
-    }
-  }
-
-  private remember(key: string, k: Known): void {
-    this.known.delete(key);
-    this.known.set(key, k);
-    if (this.known.size > KNOWN_LIMIT) this.known.delete(this.known.keys().next().value as string);
-  }
 }
 
-interface CommitPlan {
+interface CommitPlan extends PlannedCommit {
   readonly batch: ReturnType<FirestoreClient['batch']>;
   readonly versions: Map<string, number>;
   /**
@@ -544,6 +425,7 @@ interface CommitPlan {
   readonly after: Map<string, { index: number; known: { version: number; parts: number | null } | null }>;
   bytes: number;
   unitsWritten: number;
+  readonly rowsWritten: number;
   writes: number;
   deletes: number;
 }

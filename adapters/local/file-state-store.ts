@@ -6,7 +6,7 @@
  *   unit has a timer) then the encoded unit. A deleted unit keeps a header-only tombstone with
  *   `"deleted":true`, so a re-created unit continues the numbering and a stale version can never
  *   match again.
- * - `.lock/`: the commit lock (mkdir is atomic). Its `owner` file names the holder; its mtime is
+ * - `.lock/`: the commit lock (directory-lock.ts; mkdir is atomic). Its `owner` file names the holder; its mtime is
  *   refreshed while held, and a lock older than `staleLockMs` is taken to be left by a crashed
  *   process and broken.
  * - `.journal`: present only while a multi-unit commit is being applied. It lists the renames
@@ -25,7 +25,7 @@
  *   const store = new FileStateStore('.millrace-state');
  *   const v = await store.commit([{ key: 'q1/window', value: [], expectedVersion: null }]);
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -34,8 +34,10 @@ import {
   checkUnitWrites,
   decodeUnit,
   encodeUnit,
+  sha256Hex,
   StateCodecError,
   StateConflictError,
+  storeError,
   StoreError,
   type StateStore,
   type RowWrite,
@@ -44,6 +46,7 @@ import {
   type StoredUnit,
   type UnitWrite,
 } from '../../core';
+import { applyRenames, DirectoryLock, errorCode, syncDir, TMP_PREFIX, type Rename } from './directory-lock';
 
 export interface FileStateStoreOptions {
   /** A lock not refreshed for this long is considered abandoned by a crashed process. Default 10 000. */
@@ -65,35 +68,8 @@ interface Current {
   readonly last: number;
 }
 
-interface Held {
-  readonly token: string;
-  readonly heartbeat: ReturnType<typeof setInterval>;
-}
-
-interface Rename {
-  readonly from: string;
-  readonly to: string;
-}
-
-const LOCK = '.lock';
-const LOCK_BREAK = '.lock-break';
-const JOURNAL = '.journal';
 const ROWS = 'rows';
-const TMP_PREFIX = '.tmp-';
 const MAX_NAME = 200;
-
-function errorCode(e: unknown): string | undefined {
-  return (e as { code?: unknown } | null)?.code as string | undefined;
-}
-
-function storeError(what: string, e: unknown): Error {
-  if (e instanceof StoreError || e instanceof StateConflictError || e instanceof StateCodecError) return e;
-  return new StoreError(`${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
 
 /**
  * The file name for a key: percent-encoded so any key is a safe, distinct name, with upper-case
@@ -111,29 +87,19 @@ function fileNameFor(key: string): string {
   }
   if (encoded !== null && encoded.length <= MAX_NAME) return `${encoded}.json`;
   // '~' is always escaped above, so hashed names cannot collide with encoded ones.
-  const hash = createHash('sha256').update(Buffer.from(key, 'utf16le')).digest('hex');
+  const hash = sha256Hex(Buffer.from(key, 'utf16le'));
   return `${(encoded ?? '').slice(0, 100)}~${hash}.json`;
 }
 
 export class FileStateStore implements StateStore {
   readonly stats: StateStoreStats = { loads: 0, unitsRead: 0, commits: 0, unitsWritten: 0, bytesRead: 0, bytesWritten: 0 };
   readonly dir: string;
-  private readonly staleLockMs: number;
-  private readonly lockTimeoutMs: number;
-  private readonly lockDir: string;
-  private readonly journalPath: string;
+  private readonly lock: DirectoryLock;
   private ready: Promise<void> | undefined;
-  /** Serialises this instance's locked sections, so they queue here instead of polling the lock. */
-  private queue: Promise<void> = Promise.resolve();
-  /** Set after breaking a stale lock: the crashed holder may have left temp files behind. */
-  private sweepNeeded = false;
 
   constructor(dir: string, options: FileStateStoreOptions = {}) {
     this.dir = path.resolve(dir);
-    this.staleLockMs = options.staleLockMs ?? 10_000;
-    this.lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
-    this.lockDir = path.join(this.dir, LOCK);
-    this.journalPath = path.join(this.dir, JOURNAL);
+    this.lock = new DirectoryLock(this.dir, options.staleLockMs ?? 10_000, options.lockTimeoutMs ?? 60_000);
   }
 
   async load(keys: readonly string[]): Promise<Map<string, StoredUnit>> {
@@ -142,8 +108,8 @@ export class FileStateStore implements StateStore {
     if (unique.length === 0) return new Map();
     await this.ensureDir();
     // A journal means a commit is half applied: reading around it could see part of that commit.
-    if (unique.length > 1 || (await this.exists(this.journalPath))) {
-      return this.withLock(() => this.readUnits(unique));
+    if (unique.length > 1 || (await this.exists(this.lock.journalPath))) {
+      return this.lock.withLock(() => this.readUnits(unique));
     }
     return this.readUnits(unique);
   }
@@ -187,7 +153,7 @@ export class FileStateStore implements StateStore {
       return out;
     };
     // As in load: a journal means a half-applied commit; several rows must come from one commit.
-    return keys === null || keys.length > 1 || (await this.exists(this.journalPath)) ? this.withLock(read) : read();
+    return keys === null || keys.length > 1 || (await this.exists(this.lock.journalPath)) ? this.lock.withLock(read) : read();
   }
 
   async commit(writes: readonly UnitWrite[], rows: readonly RowWrite[] = []): Promise<Map<string, number>> {
@@ -201,7 +167,7 @@ export class FileStateStore implements StateStore {
       return new Map();
     }
     await this.ensureDir();
-    return this.withLock(async held => {
+    return this.lock.withLock(async held => {
       const names = writes.map(w => fileNameFor(w.key));
       const current = await Promise.all(writes.map((w, i) => this.readCurrent(names[i], w.key)));
       writes.forEach((w, i) => {
@@ -247,13 +213,13 @@ export class FileStateStore implements StateStore {
           }),
         );
         // Last chance to back out: past this point the commit is decided.
-        await this.verifyLock(held);
+        await this.lock.verify(held);
         if (journaled) {
           const tmp = this.tempName();
           temps.push(tmp);
           await this.writeDurably(tmp, Buffer.from(JSON.stringify(renames), 'utf8'));
-          await fs.rename(path.join(this.dir, tmp), this.journalPath);
-          await this.syncDir();
+          await fs.rename(path.join(this.dir, tmp), this.lock.journalPath);
+          await syncDir(this.dir);
         }
       } catch (e) {
         await Promise.all(temps.map(t => fs.unlink(path.join(this.dir, t)).catch(() => {})));
@@ -261,9 +227,9 @@ export class FileStateStore implements StateStore {
       }
 
       try {
-        await this.applyRenames(renames);
-        await this.syncDir();
-        if (journaled) await fs.unlink(this.journalPath);
+        await applyRenames(this.dir, renames);
+        await syncDir(this.dir);
+        if (journaled) await fs.unlink(this.lock.journalPath);
       } catch (e) {
         if (!journaled) {
           await fs.unlink(path.join(this.dir, renames[0].from)).catch(() => {});
@@ -298,7 +264,7 @@ export class FileStateStore implements StateStore {
     };
     try {
       // As in load: a journal means a half-applied commit that a lock-free scan could see half of.
-      return (await this.exists(this.journalPath)) ? await this.withLock(scan) : await scan();
+      return (await this.exists(this.lock.journalPath)) ? await this.lock.withLock(scan) : await scan();
     } catch (e) {
       throw storeError(`could not list due units in ${this.dir}`, e);
     }
@@ -415,34 +381,8 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  /** Renames whose source is gone were already applied (by us before a crash, or by a recovery). */
-  private async applyRenames(renames: readonly Rename[]): Promise<void> {
-    await Promise.all(
-      renames.map(async r => {
-        try {
-          await fs.rename(path.join(this.dir, r.from), path.join(this.dir, r.to));
-        } catch (e) {
-          if (errorCode(e) !== 'ENOENT') throw e;
-        }
-      }),
-    );
-  }
-
-  /** Makes renames durable. Some platforms cannot open a directory; there is nothing more to do there. */
-  private async syncDir(): Promise<void> {
-    let fh: fs.FileHandle | undefined;
-    try {
-      fh = await fs.open(this.dir, 'r');
-      await fh.sync();
-    } catch {
-      // best effort
-    } finally {
-      await fh?.close().catch(() => {});
-    }
-  }
-
   // -------------------------------------------------------------------------------------------
-  // Locking and recovery
+  // The directory
 
   private ensureDir(): Promise<void> {
     this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(
@@ -464,139 +404,5 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  private async withLock<T>(fn: (held: Held) => Promise<T>): Promise<T> {
-    const previous = this.queue;
-    let done!: () => void;
-    this.queue = new Promise<void>(resolve => (done = resolve));
-    await previous;
-    try {
-      const held = await this.acquire();
-      try {
-        await this.recover();
-        return await fn(held);
-      } finally {
-        await this.release(held);
-      }
-    } finally {
-      done();
-    }
-  }
 
-  private async acquire(): Promise<Held> {
-    const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
-    const deadline = Date.now() + this.lockTimeoutMs;
-    let delay = 1;
-    for (;;) {
-      try {
-        await fs.mkdir(this.lockDir);
-        try {
-          await fs.writeFile(path.join(this.lockDir, 'owner'), token);
-        } catch (e) {
-          await fs.rm(this.lockDir, { recursive: true, force: true }).catch(() => {});
-          throw e;
-        }
-        break;
-      } catch (e) {
-        if (errorCode(e) !== 'EEXIST') throw storeError(`could not lock ${this.dir}`, e);
-      }
-      if (await this.breakStaleLock()) continue;
-      if (Date.now() >= deadline) {
-        throw new StoreError(`could not lock ${this.dir} within ${this.lockTimeoutMs} ms (another process holds ${this.lockDir})`);
-      }
-      await sleep(delay * (0.5 + Math.random()));
-      delay = Math.min(delay * 2, 50);
-    }
-    // Keep the lock fresh so a long commit is not mistaken for a crashed one.
-    const heartbeat = setInterval(() => {
-      const now = new Date();
-      fs.utimes(this.lockDir, now, now).catch(() => {});
-    }, Math.max(10, Math.floor(this.staleLockMs / 4)));
-    heartbeat.unref();
-    return { token, heartbeat };
-  }
-
-  /**
-   * Removes a lock whose holder stopped refreshing it. Breakers serialise on a second directory
-   * and re-check that the lock is still the stale one they saw, so two of them cannot both remove
-   * it and one of them take away a lock the other just acquired. Returns whether to retry now.
-   */
-  private async breakStaleLock(): Promise<boolean> {
-    let seen;
-    try {
-      seen = await fs.stat(this.lockDir);
-    } catch (e) {
-      if (errorCode(e) === 'ENOENT') return true;
-      throw storeError(`could not inspect ${this.lockDir}`, e);
-    }
-    if (Date.now() - seen.mtimeMs < this.staleLockMs) return false;
-    const breakDir = path.join(this.dir, LOCK_BREAK);
-    try {
-      await fs.mkdir(breakDir);
-    } catch (e) {
-      if (errorCode(e) !== 'EEXIST') throw storeError(`could not lock ${this.dir}`, e);
-      // Another process is breaking the lock, or crashed while doing so.
-      const st = await fs.stat(breakDir).catch(() => null);
-      if (st !== null && Date.now() - st.mtimeMs >= this.staleLockMs) await fs.rmdir(breakDir).catch(() => {});
-      return false;
-    }
-    try {
-      const again = await fs.stat(this.lockDir).catch(() => null);
-      if (again !== null && again.ino === seen.ino && again.mtimeMs === seen.mtimeMs) {
-        await fs.rm(this.lockDir, { recursive: true, force: true });
-        this.sweepNeeded = true;
-      }
-    } finally {
-      await fs.rmdir(breakDir).catch(() => {});
-    }
-    return true;
-  }
-
-  private async verifyLock(held: Held): Promise<void> {
-    const owner = await fs.readFile(path.join(this.lockDir, 'owner'), 'utf8').catch(() => null);
-    if (owner !== held.token) {
-      throw new StoreError(`lost the lock on ${this.dir} (it was broken as stale; is staleLockMs too short?)`);
-    }
-  }
-
-  private async release(held: Held): Promise<void> {
-    clearInterval(held.heartbeat);
-    const owner = await fs.readFile(path.join(this.lockDir, 'owner'), 'utf8').catch(() => null);
-    // Someone broke our lock and took it: it is theirs to remove.
-    if (owner === held.token) await fs.rm(this.lockDir, { recursive: true, force: true }).catch(() => {});
-  }
-
-  /** Under the lock: finishes a commit that a crashed or failed writer journaled, then tidies up. */
-  private async recover(): Promise<void> {
-    let journal: string | null = null;
-    try {
-      journal = await fs.readFile(this.journalPath, 'utf8');
-    } catch (e) {
-      if (errorCode(e) !== 'ENOENT') throw storeError(`could not read ${this.journalPath}`, e);
-    }
-    if (journal !== null) {
-      let renames: Rename[];
-      try {
-        renames = JSON.parse(journal) as Rename[];
-        if (!Array.isArray(renames)) throw new Error('not a list');
-      } catch (e) {
-        throw new StateCodecError(`${this.journalPath} is corrupt; the last commit cannot be completed`, { cause: e });
-      }
-      try {
-        await this.applyRenames(renames);
-        await this.syncDir();
-        await fs.unlink(this.journalPath);
-      } catch (e) {
-        throw storeError(`could not complete the journaled commit in ${this.dir}`, e);
-      }
-      this.sweepNeeded = true;
-    }
-    if (this.sweepNeeded) {
-      this.sweepNeeded = false;
-      // Every temp file is written under the lock, which we hold: the ones left are orphans.
-      const names = await fs.readdir(this.dir).catch(() => [] as string[]);
-      await Promise.all(
-        names.filter(n => n.startsWith(TMP_PREFIX)).map(n => fs.unlink(path.join(this.dir, n)).catch(() => {})),
-      );
-    }
-  }
 }

@@ -10,3 +10,6 @@ export type { RowWrite, StateStore, StateStoreStats, StoredRow, StoredUnit, Unit
 export { checkDueQuery, checkRowWrites, checkUnitWrites, ROW_KEY } from './state-store';
 export { decodeUnit, encodeUnit } from './snapshot-codec';
 export { MemoryStateStore } from './memory-state-store';
+export type { ChunkRecord, ChunkedStoreOptions, Compression, Known, PlannedCommit, RecordId, RetryTiming, StoreNames, UnitRead, UnitRecord } from './chunked-store';
+export { ChunkedStateStore, escapeKey, hashedId, keyOfId, KnownVersions, splitBytes, storeError, unescapeKey } from './chunked-store';
+export { sha256Hex, utf8Decode, utf8Encode } from './bytes';
