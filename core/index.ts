@@ -8,7 +8,7 @@ export type { AppPlan, QueryPlan, OutputPlan, OnDemandPlan } from './plan/plan';
 export type { StreamSchema, AttributeSchema } from './plan/schema';
 export { AppRuntime, type SplitSnapshot, type QueryResult, type RuntimeSnapshot, type StreamListener, type RuntimeOptions, type MissingState } from './runtime/app-runtime';
 export { EventKind, type StreamEvent, type Value } from './kernel/event';
-export { toOutputJson } from './state/value-codec';
+export { toOutputJson, jsonText } from './state/value-codec';
 export * from './state';
 export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } from './state/state-spec';
 export {
@@ -29,4 +29,6 @@ export {
   type BatchRunResult,
 } from './invocation';
 export { silentLogger, memoryLogger, type Logger } from './io/logger';
+export { parseJsonExact } from './io/json-exact';
+export { parseJavaLong } from './kernel/java-text';
 export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

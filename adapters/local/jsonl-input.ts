@@ -1,4 +1,4 @@
-import type { AppPlan, InputRecord, StreamSchema, Value } from '../../core';
+import { parseJavaLong, parseJsonExact, type AppPlan, type InputRecord, type StreamSchema, type Value } from '../../core';
 
 export interface InputProblem {
   readonly line: number;
@@ -15,19 +15,39 @@ export interface DecodedInput {
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
+const LONG_MIN = -9223372036854775808n;
+const LONG_MAX = 9223372036854775807n;
+
+/** How a value of the line is shown in a message (bigints as the digits they were). */
+const shown = (v: unknown): string => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
+
+/**
+ * A LONG exactly as written: a JSON integer (beyond 2^53 too, see parseJsonExact) or a decimal
+ * string, within Java's long range.
+ */
+function longValue(v: unknown): Value | string {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'bigint') return v >= LONG_MIN && v <= LONG_MAX ? v : `expected a long, found ${v} (beyond the long range)`;
+  if (typeof v === 'string') {
+    const parsed = parseJavaLong(v);
+    return parsed ?? `expected a long, found ${JSON.stringify(v)}`;
+  }
+  return `expected a long, found ${shown(v)}`;
+}
+
 function checkValue(type: string, v: unknown): Value | string {
   if (v === null) return null;
   switch (type) {
     case 'STRING':
       return typeof v === 'string' ? v : `expected a string, found ${JSON.stringify(v)}`;
     case 'INT':
-      return typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX ? v : `expected an int, found ${JSON.stringify(v)}`;
+      return typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX ? v : `expected an int, found ${shown(v)}`;
     case 'LONG':
-      return typeof v === 'number' && Number.isInteger(v) ? v : `expected a long, found ${JSON.stringify(v)}`;
+      return longValue(v);
     case 'FLOAT':
-      return typeof v === 'number' ? Math.fround(v) : `expected a float, found ${JSON.stringify(v)}`;
+      return typeof v === 'number' || typeof v === 'bigint' ? Math.fround(Number(v)) : `expected a float, found ${shown(v)}`;
     case 'DOUBLE':
-      return typeof v === 'number' ? v : `expected a double, found ${JSON.stringify(v)}`;
+      return typeof v === 'number' || typeof v === 'bigint' ? Number(v) : `expected a double, found ${shown(v)}`;
     case 'BOOL':
       return typeof v === 'boolean' ? v : `expected a bool, found ${JSON.stringify(v)}`;
     default:
@@ -49,13 +69,13 @@ export function decodeJsonLine(text: string, plan: AppPlan): InputRecord | { pro
   const problem = (message: string) => ({ problem: message });
   let o: unknown;
   try {
-    o = JSON.parse(raw);
+    o = parseJsonExact(raw);
   } catch (e) {
     return problem(`not valid JSON (${(e as Error).message})`);
   }
   if (!o || typeof o !== 'object' || Array.isArray(o)) return problem('expected a JSON object like {"stream":"S","time":1000,"data":[...]}');
   const rec = o as LineObject;
-  if (typeof rec.time !== 'number' || !Number.isFinite(rec.time)) return problem(`"time" must be a number of milliseconds, found ${JSON.stringify(rec.time)}`);
+  if (typeof rec.time !== 'number' || !Number.isFinite(rec.time)) return problem(`"time" must be a number of milliseconds, found ${shown(rec.time)}`);
   const unknownKeys = Object.keys(rec).filter(k => !['stream', 'time', 'data', 'event'].includes(k));
   if (unknownKeys.length) return problem(`unknown field${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map(k => `"${k}"`).join(', ')}`);
   if (rec.stream === undefined) {

@@ -48,8 +48,8 @@ export interface Constant {
   readonly kind: 'Constant';
   readonly pos: Pos;
   readonly type: AttrType;
-  /** number for every numeric type (LONG beyond 2^53 loses precision), string, boolean. */
-  readonly value: number | string | boolean;
+  /** number for every numeric type, except a LONG beyond 2^53: a bigint (exact); string, boolean. */
+  readonly value: number | bigint | string | boolean;
   /** Set when the literal was a time value such as `1 hour 25 min` (type LONG, value in ms). */
   readonly isTime?: boolean;
 }

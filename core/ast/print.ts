@@ -166,6 +166,7 @@ function printTime(ms: number): string {
 function printConstant(c: Constant): string {
   if (c.type === 'STRING') return printString(String(c.value));
   if (c.type === 'BOOL') return c.value ? 'true' : 'false';
+  if (typeof c.value === 'bigint') return `${c.value}L`;
   const v = Number(c.value);
   const sign = v < 0 || Object.is(v, -0) ? '-' : '';
   const abs = Math.abs(v);

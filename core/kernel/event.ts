@@ -1,5 +1,8 @@
-/** A value carried in an event attribute. OBJECT attributes hold anything (sets, lists, errors). */
-export type Value = number | string | boolean | null | object;
+/**
+ * A value carried in an event attribute. LONGs beyond 2^53 are bigints (see `Long` in
+ * java-num.ts); OBJECT attributes hold anything (sets, lists, errors).
+ */
+export type Value = number | bigint | string | boolean | null | object;
 
 /** Event types of Siddhi's event model, as numbers so that checks on the hot path are cheap. */
 export const EventKind = {

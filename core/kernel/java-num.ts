@@ -20,12 +20,12 @@ const LONG_MAX_BIG = 9223372036854775807n;
 const LONG_MIN_BIG = -9223372036854775808n;
 const FLOAT_MAX = 3.4028234663852886e38;
 
-/** The Java limits as numbers (LONG_MAX is 2^63, the nearest number to Long.MAX_VALUE). */
+/** The Java limits (the LONG ones exact, as bigints). */
 export const JAVA_LIMITS = {
   INT_MIN: -2147483648,
   INT_MAX: 2147483647,
-  LONG_MIN: -TWO_63,
-  LONG_MAX: TWO_63,
+  LONG_MIN: LONG_MIN_BIG,
+  LONG_MAX: LONG_MAX_BIG,
   FLOAT_MAX,
   FLOAT_MIN_VALUE: 1.401298464324817e-45,
 } as const;
@@ -67,41 +67,70 @@ export function intMod(a: number, b: number): number | null {
 // ---------------------------------------------------------------------------------------------
 // LONG (64-bit two's complement)
 
-/** The exact long a number stands for: saturating, truncating, NaN as 0 (never throws). */
-export function bigLong(x: number): bigint {
+/**
+ * A LONG value, exact: a number while it is a safe integer (|x| < 2^53), a bigint beyond. Every
+ * value has one form, so `===`, Map keys and String() treat LONGs by value; arithmetic stays on
+ * numbers unless a result leaves the safe range.
+ *
+ * @example
+ *   longAdd(9007199254740991, 2) === 9007199254740993n
+ */
+export type Long = number | bigint;
+
+const SAFE_BIG = 9007199254740991n;
+
+/** The one form of an exact long: a number when it is safe, else the bigint. */
+export function longOf(x: bigint): Long {
+  return x >= -SAFE_BIG && x <= SAFE_BIG ? Number(x) : x;
+}
+
+/**
+ * The exact long a value stands for. A bigint is itself; a number beyond the safe range (older
+ * state, a double cast) is saturated at the long range and truncated, NaN as 0 (never throws).
+ */
+export function bigLong(x: Long): bigint {
+  if (typeof x === 'bigint') return x;
+  if (Number.isSafeInteger(x)) return BigInt(x);
   if (x >= TWO_63) return LONG_MAX_BIG;
   if (x <= -TWO_63) return LONG_MIN_BIG;
   if (x !== x) return 0n;
   return BigInt(Math.trunc(x));
 }
 
-function wrapLong(x: bigint): number {
-  return Number(BigInt.asIntN(64, x));
+function wrapLong(x: bigint): Long {
+  return longOf(BigInt.asIntN(64, x));
 }
 
-/**
- * Java `long + long`, wrapping at 64 bits.
- * @example longAdd(9007199254740991, 2) === 9007199254740993 (as the nearest number)
- */
-export function longAdd(a: number, b: number): number {
-  const r = a + b;
-  // A safe result is exact, unless an operand is 2^63 (Long.MAX_VALUE) and the sum cancelled.
-  if (Number.isSafeInteger(r) && a < TWO_63 && b < TWO_63) return r;
+/** A LONG as a Java double (`(double) l`): the nearest number. @example longToDouble(2n ** 60n) === 2 ** 60 */
+export function longToDouble(x: Long): number {
+  return typeof x === 'bigint' ? Number(x) : x;
+}
+
+/** Java `long + long`, wrapping at 64 bits. @example longAdd(9223372036854775807n, 1) === -9223372036854775808n */
+export function longAdd(a: Long, b: Long): Long {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+  }
   return wrapLong(bigLong(a) + bigLong(b));
 }
 
-/** Java `long - long`, wrapping at 64 bits. @example longSub(-9223372036854775808, 1) === 9223372036854775807 */
-export function longSub(a: number, b: number): number {
-  const r = a - b;
-  if (Number.isSafeInteger(r) && a < TWO_63 && b < TWO_63) return r;
+/** Java `long - long`, wrapping at 64 bits. @example longSub(-9223372036854775808n, 1) === 9223372036854775807n */
+export function longSub(a: Long, b: Long): Long {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a - b;
+    if (Number.isSafeInteger(r)) return r;
+  }
   return wrapLong(bigLong(a) - bigLong(b));
 }
 
-/** Java `long * long`, wrapping at 64 bits. @example longMul(9000000000, 9000000000) === 7213023705161793536 */
-export function longMul(a: number, b: number): number {
-  const r = a * b;
-  // A non-zero product of an unsafe operand is never safe, so a safe result is always exact.
-  if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
+/** Java `long * long`, wrapping at 64 bits. @example longMul(9000000000, 9000000000) === 7213023705161793536n */
+export function longMul(a: Long, b: Long): Long {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a * b;
+    // A product of safe integers that is itself safe is exact.
+    if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
+  }
   return wrapLong(bigLong(a) * bigLong(b));
 }
 
@@ -109,9 +138,9 @@ export function longMul(a: number, b: number): number {
  * Java `long / long`, truncating; null on zero; Long.MIN_VALUE / -1 wraps to Long.MIN_VALUE.
  * @example longDiv(-7, 2) === -3
  */
-export function longDiv(a: number, b: number): number | null {
+export function longDiv(a: Long, b: Long): Long | null {
   if (b === 0) return null;
-  if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
     // For safe integers the rounding error of a / b is below 1/|b|, so it never reaches the next integer.
     const q = Math.trunc(a / b);
     return q === 0 ? 0 : q;
@@ -122,9 +151,9 @@ export function longDiv(a: number, b: number): number | null {
 }
 
 /** Java `long % long` (sign of the dividend); null on zero. @example longMod(-7, 2) === -1 */
-export function longMod(a: number, b: number): number | null {
+export function longMod(a: Long, b: Long): Long | null {
   if (b === 0) return null;
-  if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
     const r = a % b;
     return r === 0 ? 0 : r;
   }
@@ -208,24 +237,26 @@ export function toInt(x: number): number {
 }
 
 /**
- * Java `(long)` cast from double or float: NaN → 0, saturating at ±2^63, truncating toward zero.
- * @example toLong(-3.9) === -3; toLong(1e30) === 2 ** 63
+ * Java `(long)` cast from double or float: NaN → 0, saturating at the long range, truncating
+ * toward zero; exact beyond 2^53 (every such double is an integer).
+ * @example toLong(-3.9) === -3; toLong(1e30) === 9223372036854775807n; toLong(2 ** 60) === 2n ** 60n
  */
-export function toLong(x: number): number {
+export function toLong(x: number): Long {
   if (x !== x) return 0;
-  if (x >= TWO_63) return TWO_63;
-  if (x <= -TWO_63) return -TWO_63;
   const t = Math.trunc(x);
-  return t === 0 ? 0 : t;
+  if (Number.isSafeInteger(t)) return t === 0 ? 0 : t;
+  if (x >= TWO_63) return LONG_MAX_BIG;
+  if (x <= -TWO_63) return LONG_MIN_BIG;
+  return BigInt(t);
 }
 
 /**
  * Java `(int)` cast from long (`Long.intValue()`): keeps the low 32 bits, unlike the double cast.
  * @example longToInt(4294967297) === 1; longToInt(2147483648) === -2147483648
  */
-export function longToInt(x: number): number {
-  // x | 0 is exact modulo 2^32 for every integral number; 2^63 stands for Long.MAX_VALUE (low bits all ones).
-  return x >= TWO_63 ? -1 : x | 0;
+export function longToInt(x: Long): number {
+  // x | 0 is exact modulo 2^32 for every safe integer.
+  return typeof x === 'bigint' ? Number(BigInt.asIntN(32, x)) : Number.isSafeInteger(x) ? x | 0 : Number(BigInt.asIntN(32, bigLong(x)));
 }
 
 /** Java `(float)` cast: round to the nearest 32-bit float. @example toFloat(0.1) === 0.10000000149011612 */

@@ -10,7 +10,7 @@
  *   parseJavaInt(' 42') === null;
  */
 
-import { bigLong, JAVA_LIMITS } from './java-num';
+import { bigLong, JAVA_LIMITS, longOf, type Long } from './java-num';
 
 const { FLOAT_MAX } = JAVA_LIMITS;
 // Half an ulp above Float.MAX_VALUE: the point where rounding to float overflows to Infinity.
@@ -193,10 +193,10 @@ export function javaFloatToString(value: number): string {
 /**
  * Java's `Long.toString(x)`: exact digits of the long the number stands for (2^63 prints as
  * Long.MAX_VALUE), never exponent notation.
- * @example javaLongToString(2 ** 63) === '9223372036854775807'; javaLongToString(-5) === '-5'
+ * @example javaLongToString(9223372036854775807n) === '9223372036854775807'; javaLongToString(-5) === '-5'
  */
-export function javaLongToString(x: number): string {
-  return Number.isSafeInteger(x) ? String(x) : bigLong(x).toString();
+export function javaLongToString(x: Long): string {
+  return typeof x === 'bigint' || !Number.isSafeInteger(x) ? bigLong(x).toString() : String(x);
 }
 
 /** Java's `Integer.toString(x)`. @example javaIntToString(-0) === '0' */
@@ -218,7 +218,7 @@ function unicodeDigit(c: number): number {
 
 const ND = /^\p{Nd}$/u;
 
-function parseIntegral(s: string, long: boolean): number | null {
+function parseIntegral(s: string, long: boolean): Long | null {
   const len = s.length;
   if (len === 0) return null;
   let i = 0;
@@ -250,7 +250,7 @@ function parseIntegral(s: string, long: boolean): number | null {
   }
   if (big !== null) {
     if (!negative && big === LONG_LIMIT_BIG) return null;
-    return Number(negative ? -big : big);
+    return longOf(negative ? -big : big);
   }
   if (!negative && !long && value === 2147483648) return null;
   return negative ? (value === 0 ? 0 : -value) : value;
@@ -262,14 +262,14 @@ function parseIntegral(s: string, long: boolean): number | null {
  * @example parseJavaInt('-42') === -42; parseJavaInt(' 42') === null; parseJavaInt('2147483648') === null
  */
 export function parseJavaInt(s: string): number | null {
-  return parseIntegral(s, false);
+  return parseIntegral(s, false) as number | null;
 }
 
 /**
  * Java's `Long.parseLong(s)`, returned as the nearest number; null when Java throws.
- * @example parseJavaLong('9223372036854775807') === 2 ** 63; parseJavaLong('9223372036854775808') === null
+ * @example parseJavaLong('9223372036854775807') === 9223372036854775807n; parseJavaLong('9223372036854775808') === null
  */
-export function parseJavaLong(s: string): number | null {
+export function parseJavaLong(s: string): Long | null {
   return parseIntegral(s, true);
 }
 

@@ -1,6 +1,7 @@
 /** CST → AST for expressions, literals and time values; binary precedence is applied here. */
 import type { CstNode, IToken, TokenType } from 'chevrotain';
 import type { BinaryOp, Constant, EventIndex, Expression, Pos, Variable } from '../ast/nodes';
+import { longOf } from '../kernel/java-num';
 import { BuilderBase, ch, nameOf, node, nodes, stringOf, tok, toks } from './builder-base';
 import * as T from './lexer';
 
@@ -189,9 +190,9 @@ export class ExpressionBuilder extends BuilderBase {
         return { kind: 'Constant', pos, type: 'INT', value: this.intValue(t, negative) };
       case T.LongLit: {
         const digits = img.slice(0, -1);
-        if (BigInt(digits) > LONG_MAX + (negative ? 1n : 0n)) this.error(`long number too large: ${img}`, t);
-        const v = Number(digits);
-        return { kind: 'Constant', pos, type: 'LONG', value: negative ? -v : v };
+        const big = negative ? -BigInt(digits) : BigInt(digits);
+        if (big > LONG_MAX || big < -LONG_MAX - 1n) this.error(`long number too large: ${img}`, t);
+        return { kind: 'Constant', pos, type: 'LONG', value: longOf(big) };
       }
       case T.FloatLit: {
         const v = Math.fround(parseFloat(img.slice(0, -1)));

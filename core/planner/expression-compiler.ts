@@ -7,6 +7,7 @@ import { aggregateFunctions } from '../builtins/aggregates/aggregate-functions';
 import { scalarFunctions } from '../builtins/functions/scalar-functions';
 import type { Diagnostic } from '../errors/millrace-error';
 import type { Eval } from '../kernel/eval-context';
+import type { Value } from '../kernel/event';
 import * as J from '../kernel/java-num';
 
 const NUMERIC_RANK: Partial<Record<AttrType, number>> = { INT: 1, LONG: 2, FLOAT: 3, DOUBLE: 4 };
@@ -17,15 +18,27 @@ function widen(a: AttrType, b: AttrType): AttrType {
   return NUMERIC_RANK[a]! >= NUMERIC_RANK[b]! ? a : b;
 }
 
-type NumOp = (a: number, b: number) => number | null;
+type NumOp = (a: never, b: never) => Value;
 
 const ARITH: Record<'+' | '-' | '*' | '/' | '%', Record<'INT' | 'LONG' | 'FLOAT' | 'DOUBLE', NumOp>> = {
-  '+': { INT: J.intAdd, LONG: J.longAdd, FLOAT: J.floatAdd, DOUBLE: (a, b) => a + b },
-  '-': { INT: J.intSub, LONG: J.longSub, FLOAT: J.floatSub, DOUBLE: (a, b) => a - b },
-  '*': { INT: J.intMul, LONG: J.longMul, FLOAT: J.floatMul, DOUBLE: (a, b) => a * b },
+  '+': { INT: J.intAdd, LONG: J.longAdd, FLOAT: J.floatAdd, DOUBLE: (a: number, b: number) => a + b },
+  '-': { INT: J.intSub, LONG: J.longSub, FLOAT: J.floatSub, DOUBLE: (a: number, b: number) => a - b },
+  '*': { INT: J.intMul, LONG: J.longMul, FLOAT: J.floatMul, DOUBLE: (a: number, b: number) => a * b },
   '/': { INT: J.intDiv, LONG: J.longDiv, FLOAT: J.floatDiv, DOUBLE: J.doubleDiv },
   '%': { INT: J.intMod, LONG: J.longMod, FLOAT: J.floatMod, DOUBLE: J.doubleMod },
 };
+
+/**
+ * An operand of type `from` as Java promotes it to `to`: a LONG meeting a FLOAT or DOUBLE becomes
+ * the nearest double (its bigint form cannot mix with numbers); everything else is unchanged.
+ */
+function promoted(fn: Eval, from: AttrType, to: AttrType): Eval {
+  if (from !== 'LONG' || (to !== 'FLOAT' && to !== 'DOUBLE')) return fn;
+  return ctx => {
+    const v = fn(ctx);
+    return typeof v === 'bigint' ? Number(v) : v;
+  };
+}
 
 const BAD: Compiled = { type: null, fn: () => null };
 
@@ -104,10 +117,12 @@ export class ExpressionCompiler {
     const r = this.compile(e.right, scope);
     const hasAggregate = l.hasAggregate || r.hasAggregate;
     if (l.type === null || r.type === null) return BAD;
-    const lf = l.fn;
-    const rf = r.fn;
     const lt = l.type;
     const rt = r.type;
+    // Numeric operands meet at the wider type (a LONG beside a DOUBLE is a double).
+    const wide = isNumeric(lt) && isNumeric(rt) ? widen(lt, rt) : lt;
+    const lf = promoted(l.fn, lt, wide);
+    const rf = promoted(r.fn, rt, wide);
     switch (e.op) {
       case 'and':
       case 'or': {
@@ -121,8 +136,8 @@ export class ExpressionCompiler {
       case '/':
       case '%': {
         if (!isNumeric(lt) || !isNumeric(rt)) return this.error(e.pos, `Arithmetic operation between ${lt} and ${rt} cannot be executed`);
-        const t = widen(lt, rt) as 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE';
-        const op = ARITH[e.op][t];
+        const t = wide as 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE';
+        const op = ARITH[e.op][t] as (a: Value, b: Value) => Value;
         return {
           type: t,
           hasAggregate,
@@ -131,7 +146,7 @@ export class ExpressionCompiler {
             if (a === null) return null;
             const b = rf(ctx);
             if (b === null) return null;
-            return op(a as number, b as number);
+            return op(a, b);
           },
         };
       }

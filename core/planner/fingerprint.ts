@@ -6,7 +6,7 @@
  *   fingerprint(query) // 'a3f09c1e'
  */
 export function fingerprint(node: unknown): string {
-  const text = JSON.stringify(node, (k, v) => (k === 'pos' || k === 'periodsPos' ? undefined : v));
+  const text = JSON.stringify(node, (k, v) => (k === 'pos' || k === 'periodsPos' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
   // FNV-1a, 32 bits: collisions only matter between two versions of the same query.
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {

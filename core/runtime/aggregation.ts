@@ -5,7 +5,7 @@ import type { RowWrite, StoredRow } from '../state/state-store';
 import type { StateCell, StateSpec } from '../state/state-spec';
 import type { StreamEvent, Value } from '../kernel/event';
 import type { EvalCtx } from '../kernel/eval-context';
-import { longAdd } from '../kernel/java-num';
+import { longAdd, longToDouble, type Long } from '../kernel/java-num';
 import { PartialRows } from './partial-rows';
 import { decodeValue, encodeValue } from '../state/value-codec';
 import { bucketStart, parseAggregationTime } from '../kernel/calendar';
@@ -201,12 +201,12 @@ function fold(row: Row, i: number, kind: AggregationPlan['outputs'][number]['kin
       row.vals[i] = (cur as number) + 1;
       return;
     case 'sum':
-      if (v !== null) row.vals[i] = cur === null ? v : integral ? longAdd(cur as number, v as number) : (cur as number) + (v as number);
+      if (v !== null) row.vals[i] = cur === null ? v : integral ? longAdd(cur as Long, v as Long) : (cur as number) + longToDouble(v as Long);
       return;
     case 'avg': {
       if (v === null) return;
       const [s, n] = (cur as [number, number] | null) ?? [0, 0];
-      row.vals[i] = [s + (v as number), n + 1];
+      row.vals[i] = [s + longToDouble(v as Long), n + 1];
       return;
     }
     case 'min':

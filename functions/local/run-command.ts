@@ -2,6 +2,7 @@ import { jsonLineRecords } from '../../adapters/local/jsonl-input';
 import {
   CompileError,
   compileApp,
+  jsonText,
   parseOnDemandQuery,
   planOnDemand,
   runBatches,
@@ -78,7 +79,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const lineOf = (r: InputRecord | undefined) => r?.source?.position ?? '?';
 
   const print = (outputs: readonly OutputEvent[]) => {
-    for (const { stream, event } of outputs) o.stdout(JSON.stringify({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
+    for (const { stream, event } of outputs) o.stdout(jsonText({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
   };
   const result = await runBatches({
     plan,
@@ -104,6 +105,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
     );
     return EXIT_TEMPFAIL;
   }
-  result.queryResults.forEach((r, i) => o.stdout(JSON.stringify({ query: o.queries[i], records: r.records.map(row => row.map(toOutputJson)) })));
+  result.queryResults.forEach((r, i) => o.stdout(jsonText({ query: o.queries[i], records: r.records.map(row => row.map(toOutputJson)) })));
   return 0;
 }

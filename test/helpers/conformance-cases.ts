@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../adapters/local/file-state-store';
-import { compileApp, MemoryStateStore, silentLogger, type AppPlan, type InputRecord, type StateStore } from '../../core';
+import { compileApp, jsonText, MemoryStateStore, parseJsonExact, silentLogger, type AppPlan, type InputRecord, type StateStore } from '../../core';
 import { runCommand } from '../../functions/local/run-command';
 
 export interface CaseEvent {
@@ -31,7 +31,8 @@ export function loadCases(dir = CASES_DIR): ConformanceCase[] {
     if (!statSync(cdir).isDirectory()) continue;
     for (const f of readdirSync(cdir).sort()) {
       if (!f.endsWith('.json')) continue;
-      const c = JSON.parse(readFileSync(join(cdir, f), 'utf8'));
+      // Exactly: a LONG beyond 2^53 in a case stays the bigint it is.
+      const c = parseJsonExact(readFileSync(join(cdir, f), 'utf8')) as ConformanceCase;
       out.push({ ...c, category, name: c.name ?? `${category}/${f.replace(/\.json$/, '')}` });
     }
   }
@@ -58,7 +59,7 @@ export async function runCase(c: ConformanceCase, mode: Mode, storeOverride?: St
       appName: `${c.name}.siddhi`,
       appText: c.app,
       inputName: 'input.jsonl',
-      input: c.input.map(x => JSON.stringify(x)).join('\n') + '\n',
+      input: c.input.map(x => jsonText(x)).join('\n') + '\n',
       queries: (c.storeQueries ?? []).map(q => q.query),
       batchSize: mode === 'one invocation' ? undefined : (batchSize ?? 1),
       store,
@@ -80,6 +81,7 @@ function numEq(a: number, b: number): boolean {
 
 export function valueEq(e: unknown, a: unknown): boolean {
   if (e === null || e === undefined) return a === null || a === undefined;
+  if (typeof e === 'bigint' || typeof a === 'bigint') return e === a;
   if (typeof e === 'number') return typeof a === 'number' && numEq(e, a);
   if (Array.isArray(e)) return Array.isArray(a) && a.length === e.length && e.every((x, i) => valueEq(x, a[i]));
   if (typeof e === 'object') {
@@ -97,9 +99,9 @@ export function judge(c: ConformanceCase, r: RunResult): string | null {
   const events: CaseEvent[] = [];
   const stores = new Map<string, unknown[][]>();
   for (const line of r.stdout) {
-    const o = JSON.parse(line);
+    const o = parseJsonExact(line) as { stream?: unknown; query?: unknown; records?: unknown[][] } & CaseEvent;
     if (typeof o.stream === 'string') events.push(o);
-    else if (typeof o.query === 'string') stores.set(o.query, [...(stores.get(o.query) ?? []), ...o.records]);
+    else if (typeof o.query === 'string') stores.set(o.query, [...(stores.get(o.query) ?? []), ...(o.records ?? [])]);
   }
   const inputStreams = new Set(c.input.filter(x => x.stream).map(x => x.stream));
   const group = (es: CaseEvent[]) => {
@@ -109,7 +111,7 @@ export function judge(c: ConformanceCase, r: RunResult): string | null {
   };
   const exp = group(c.expected);
   const act = group(events.filter(e => !(inputStreams.has(e.stream) && !exp.has(e.stream))));
-  const short = (v: unknown) => JSON.stringify(v);
+  const short = (v: unknown) => jsonText(v);
   for (const [s, es] of exp) {
     const as = act.get(s) ?? [];
     for (let i = 0; i < Math.min(es.length, as.length); i++) {

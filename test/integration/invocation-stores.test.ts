@@ -31,6 +31,7 @@ import {
   type InputRecord,
   type OutputEvent,
   type StateStore,
+  jsonText,
 } from '../../core';
 import { batches } from '../helpers/batches';
 import { invocationCases, type InvocationCase } from '../helpers/conformance-cases';
@@ -49,7 +50,7 @@ const noSleep = async () => {};
 /** Backoff between conflict retries, shortened but real, so racing invocations interleave. */
 const briefSleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms / 20));
 
-const view = (o: OutputEvent) => JSON.stringify([o.id, o.stream, o.event.timestamp, o.event.data]);
+const view = (o: OutputEvent) => jsonText([o.id, o.stream, o.event.timestamp, o.event.data]);
 
 /** The engine state a store holds for a unit, as text (undefined when there is no unit). */
 async function stateText(store: StateStore, unit: string): Promise<string | undefined> {
@@ -338,7 +339,7 @@ function invocationProperties(name: string, missing: string | null, setUp: () =>
             const stored = compileApp(`@store(type='dynamodb', table.name='${table}') @PrimaryKey('k') define table T (k string, v int); ${body}`);
             const records: InputRecord[] = ops.map((o, i) => ({ stream: o.stream, time: 1 + i, data: o.data as InputRecord['data'] }));
             const outputs = new Set(['Got', 'Over']);
-            const view = (os: readonly OutputEvent[]) => os.map(o => JSON.stringify([o.event.timestamp, o.stream, o.event.data])).sort();
+            const view = (os: readonly OutputEvent[]) => os.map(o => jsonText([o.event.timestamp, o.stream, o.event.data])).sort();
             const ref = await runInvocation({ plan: plain, store: new MemoryStateStore(), unitKey: 'ref', records, outputStreams: outputs });
             const unit = `app/rows-${run}/global`;
             const got: OutputEvent[] = [];

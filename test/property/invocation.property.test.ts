@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   compileApp,
+  jsonText,
   MemoryStateStore,
   PublishedOutboxes,
   runInvocation,
@@ -14,7 +15,7 @@ import { invocationCases } from '../helpers/conformance-cases';
 const noSleep = async () => {};
 const UNIT = 'app/test/global';
 
-const view = (o: OutputEvent) => JSON.stringify([o.id, o.stream, o.event.timestamp, o.event.data]);
+const view = (o: OutputEvent) => jsonText([o.id, o.stream, o.event.timestamp, o.event.data]);
 
 describe('invocations', () => {
   let cases: Awaited<ReturnType<typeof invocationCases>>;

@@ -1,6 +1,6 @@
 import type { AttrType } from '../../ast/nodes';
 import type { Value } from '../../kernel/event';
-import { longAdd, longSub } from '../../kernel/java-num';
+import { longAdd, longSub, longToDouble, type Long } from '../../kernel/java-num';
 import { decodeValue, encodeValue } from '../../state/value-codec';
 import type { Json } from '../../state/json';
 import { NUMERIC, optional, param, value, type AggregateFunction, type BoundArgs, type ParamSpec, type Signature } from '../descriptor';
@@ -13,18 +13,19 @@ const SET_ARG: ParamSpec = { ...param('set', value('OBJECT')), note: 'a set made
 /** The type of the (checked) argument. */
 const argType = (args: BoundArgs): AttrType => args.all[0].type;
 
+/** Sum of INT or LONG values as an exact long (Java's long sum); of FLOAT or DOUBLE as a double. */
 class SumAgg implements Aggregator {
-  sum = 0;
+  sum: Long = 0;
   n = 0;
   constructor(private readonly integral: boolean) {}
   add(v: Value) {
     if (v === null) return;
-    this.sum = this.integral ? longAdd(this.sum, v as number) : this.sum + (v as number);
+    this.sum = this.integral ? longAdd(this.sum, v as Long) : (this.sum as number) + longToDouble(v as Long);
     this.n++;
   }
   remove(v: Value) {
     if (v === null) return;
-    this.sum = this.integral ? longSub(this.sum, v as number) : this.sum - (v as number);
+    this.sum = this.integral ? longSub(this.sum, v as Long) : (this.sum as number) - longToDouble(v as Long);
     this.n--;
   }
   reset() {
@@ -35,19 +36,22 @@ class SumAgg implements Aggregator {
     return this.n === 0 ? null : this.sum;
   }
   snapshot(): Json {
-    return [this.sum, this.n];
+    return [encodeValue(this.sum), this.n];
   }
   restore(j: Json) {
-    [this.sum, this.n] = j as [number, number];
+    const [sum, n] = j as [Json, number];
+    this.sum = decodeValue(sum) as Long;
+    this.n = n;
   }
 }
 
+/** Siddhi averages INT and LONG values over a double sum. */
 class AvgAgg extends SumAgg {
   constructor() {
     super(false);
   }
   override value(): Value {
-    return this.n === 0 ? null : this.sum / this.n;
+    return this.n === 0 ? null : (this.sum as number) / this.n;
   }
 }
 
@@ -78,12 +82,13 @@ class CountAgg implements Aggregator {
  * in arrival order, so a removed value is either the head candidate or was already dominated.
  */
 class ExtremeAgg implements Aggregator {
-  deque: number[] = [];
+  /** Numbers, or exact LONGs (bigints compare with numbers by value). */
+  deque: (number | bigint)[] = [];
   head = 0;
   constructor(private readonly isMax: boolean) {}
   add(v: Value) {
     if (v === null) return;
-    const x = v as number;
+    const x = v as number | bigint;
     const d = this.deque;
     while (d.length > this.head && (this.isMax ? d[d.length - 1] < x : d[d.length - 1] > x)) d.pop();
     d.push(x);
@@ -106,20 +111,20 @@ class ExtremeAgg implements Aggregator {
     return this.deque.length > this.head ? this.deque[this.head] : null;
   }
   snapshot(): Json {
-    return this.deque.slice(this.head);
+    return this.deque.slice(this.head).map(encodeValue);
   }
   restore(j: Json) {
-    this.deque = (j as number[]).slice();
+    this.deque = (j as Json[]).map(x => decodeValue(x) as number | bigint);
     this.head = 0;
   }
 }
 
 class ForeverAgg implements Aggregator {
-  best: number | null = null;
+  best: number | bigint | null = null;
   constructor(private readonly isMax: boolean) {}
   add(v: Value) {
     if (v === null) return;
-    const x = v as number;
+    const x = v as number | bigint;
     if (this.best === null || (this.isMax ? x > this.best : x < this.best)) this.best = x;
   }
   remove(v: Value) {
@@ -130,10 +135,10 @@ class ForeverAgg implements Aggregator {
     return this.best;
   }
   snapshot(): Json {
-    return this.best;
+    return this.best === null ? null : encodeValue(this.best);
   }
   restore(j: Json) {
-    this.best = j as number | null;
+    this.best = decodeValue(j) as number | bigint | null;
   }
 }
 
@@ -144,7 +149,7 @@ class StdDevAgg implements Aggregator {
   m2 = 0;
   add(v: Value) {
     if (v === null) return;
-    const x = v as number;
+    const x = longToDouble(v as Long);
     this.n++;
     const delta = x - this.mean;
     this.mean += delta / this.n;
@@ -152,7 +157,7 @@ class StdDevAgg implements Aggregator {
   }
   remove(v: Value) {
     if (v === null) return;
-    const x = v as number;
+    const x = longToDouble(v as Long);
     if (this.n <= 1) return this.reset();
     const meanBefore = (this.n * this.mean - x) / (this.n - 1);
     this.m2 -= (x - this.mean) * (x - meanBefore);

@@ -44,7 +44,8 @@ const CONVERT_TARGETS = ['STRING', 'INT', 'LONG', 'FLOAT', 'DOUBLE', 'BOOL'] as 
 
 function converter(from: AttrType, to: AttrType): (v: Value) => Value {
   if (from === to) return v => v;
-  const num = (v: Value): number | null => (typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : null);
+  // A LONG beyond 2^53 (a bigint) converts through its nearest double, as Java's casts do.
+  const num = (v: Value): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : null);
   switch (to) {
     case 'STRING':
       return v => javaToString(v, from);
@@ -87,6 +88,7 @@ function namedType(fn: string, name: string, allowed: readonly string[]): AttrTy
 function runtimeTypeOf(v: Value): string {
   if (typeof v === 'string') return 'STRING';
   if (typeof v === 'boolean') return 'BOOL';
+  if (typeof v === 'bigint') return 'LONG';
   if (typeof v === 'number') return Number.isInteger(v) ? (v >= -2147483648 && v <= 2147483647 ? 'INT' : 'LONG') : 'DOUBLE';
   return 'OBJECT';
 }

@@ -38,14 +38,15 @@ import {
 const LONG_MAX = 9223372036854775807n;
 const LONG_MIN = -9223372036854775808n;
 
-/** The long a number stands for, as the implementation defines it (2^63 is Long.MAX_VALUE). */
-function asLong(x: number): bigint {
-  return x >= 2 ** 63 ? LONG_MAX : BigInt(x);
+/** The exact long a LONG value is (a number when safe, else a bigint). */
+function asLong(x: number | bigint): bigint {
+  return BigInt(x);
 }
 
-/** Java's result of a long operation, as the nearest number. */
-function javaLong(x: bigint): number {
-  return Number(BigInt.asIntN(64, x));
+/** Java's result of a long operation, in the engine's one form: a number when safe, else a bigint. */
+function javaLong(x: bigint): number | bigint {
+  const r = BigInt.asIntN(64, x);
+  return r >= -9007199254740991n && r <= 9007199254740991n ? Number(r) : r;
 }
 
 /** Java's result of an int operation. */
@@ -98,7 +99,7 @@ describe('long arithmetic', () => {
     ['longSub', longSub, MIN, 1, MAX],
     ['longSub', longSub, MAX, MAX, 0],
     ['longSub', longSub, 0, MIN, MIN],
-    ['longSub', longSub, MAX, 2 ** 63 - 1024, javaLong(LONG_MAX - (2n ** 63n - 1024n))],
+    ['longSub', longSub, MAX, 2n ** 63n - 1024n, javaLong(LONG_MAX - (2n ** 63n - 1024n))],
     ['longMul', longMul, 9000000000, 9000000000, javaLong(9000000000n * 9000000000n)],
     ['longMul', longMul, 3037000500, 3037000500, javaLong(3037000500n * 3037000500n)],
     ['longMul', longMul, MIN, -1, MIN],
@@ -118,7 +119,13 @@ describe('long arithmetic', () => {
     ['longMod', longMod, MIN, 10, -8],
     ['longMod', longMod, 1, 0, null],
   ] as const)('%s(%p, %p) = %p', (_name, fn, a, b, expected) => {
-    expect((fn as (a: number, b: number) => number | null)(a, b)).toBe(expected);
+    expect((fn as (a: number | bigint, b: number | bigint) => number | bigint | null)(a, b)).toBe(expected);
+  });
+
+  test('results are exact beyond 2^53, and in the one form of their value', () => {
+    expect(longMul(4503599627370497, 3)).toBe(13510798882111491n);
+    expect(longAdd(9007199254740993n, -2)).toBe(9007199254740991);
+    expect(typeof longSub(9007199254740993n, 9007199254740993n)).toBe('number');
   });
 
   test('results are never -0', () => {
@@ -178,11 +185,12 @@ describe('conversions', () => {
     [-3.9, -3],
     [-0.5, 0],
     [NaN, 0],
-    [1e30, 2 ** 63],
-    [-1e30, -(2 ** 63)],
-    [Infinity, 2 ** 63],
-    [1e18 + 0.5, 1e18],
-  ])('toLong(%p) = %p', (x, expected) => {
+    [1e30, LONG_MAX],
+    [-1e30, LONG_MIN],
+    [Infinity, LONG_MAX],
+    [1e18 + 0.5, 10n ** 18n],
+    [2 ** 60, 2n ** 60n],
+  ] as [number, number | bigint][])('toLong(%p) = %p', (x, expected) => {
     expect(Object.is(toLong(x), expected)).toBe(true);
   });
 
@@ -190,8 +198,8 @@ describe('conversions', () => {
     expect(longToInt(4294967297)).toBe(1);
     expect(longToInt(2147483648)).toBe(-2147483648);
     expect(longToInt(-1)).toBe(-1);
-    expect(longToInt(2 ** 63)).toBe(-1);
-    expect(longToInt(-(2 ** 63))).toBe(0);
+    expect(longToInt(LONG_MAX)).toBe(-1);
+    expect(longToInt(LONG_MIN)).toBe(0);
     expect(longToInt(9000000000 * 1024)).toBe(javaInt(9000000000n * 1024n));
   });
 
@@ -319,17 +327,17 @@ describe('parsing', () => {
 
   test.each([
     ['42', 42],
-    ['-9223372036854775808', -(2 ** 63)],
-    ['9223372036854775807', 2 ** 63],
+    ['-9223372036854775808', LONG_MIN],
+    ['9223372036854775807', LONG_MAX],
     ['9223372036854775808', null],
     ['-9223372036854775809', null],
-    ['9007199254740993', Number(9007199254740993n)],
+    ['9007199254740993', 9007199254740993n],
     ['000000000000000000000000000012', 12],
     ['12345678901234567890', null],
     [' 1', null],
     ['1L', null],
     ['', null],
-  ])('parseJavaLong(%p) = %p', (s, expected) => {
+  ] as [string, number | bigint | null][])('parseJavaLong(%p) = %p', (s, expected) => {
     expect(parseJavaLong(s)).toBe(expected);
   });
 
@@ -430,7 +438,7 @@ describe('properties against BigInt reference', () => {
     );
   });
 
-  // Longs as the engine holds them: numbers. Safe ones are exact; edge ones are the nearest number.
+  // Longs as the engine holds them: numbers while safe, bigints beyond.
   const safeLong = fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
   const edgeLong = fc
     .oneof(
@@ -440,7 +448,7 @@ describe('properties against BigInt reference', () => {
       fc.bigInt({ min: -(1n << 33n), max: 1n << 33n }),
       fc.constantFrom(0n, 1n, -1n, 2n, LONG_MAX, LONG_MIN),
     )
-    .map(x => Number(x));
+    .map(x => javaLong(x));
   const anyLong = fc.oneof(safeLong, edgeLong);
 
   test('long operations match Java', () => {
@@ -461,8 +469,8 @@ describe('properties against BigInt reference', () => {
   test('parseJavaLong matches BigInt for every long', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: LONG_MIN, max: LONG_MAX }), x => {
-        expect(parseJavaLong(x.toString())).toBe(Number(x));
-        expect(javaLongToString(Number(x))).toBe(asLong(Number(x)).toString());
+        expect(parseJavaLong(x.toString())).toBe(javaLong(x));
+        expect(javaLongToString(javaLong(x))).toBe(x.toString());
       }),
     );
   });

@@ -18,7 +18,9 @@ const cases = loadCases().filter(c => existsSync(join(FIXTURES, c.name)));
 
 describe('state written by an earlier Millrace', () => {
   test('there is a fixture for every conformance case with two or more input lines', () => {
-    const expected = loadCases().filter(c => !c.error && c.input.length >= 2);
+    // Our own cases (feature `millrace.*`, written by scripts/oracle-case.mjs) came after the
+    // fixtures; every case of the corpus the fixtures were written from has one.
+    const expected = loadCases().filter(c => !c.error && c.input.length >= 2 && !(c as { feature?: string }).feature?.startsWith('millrace.'));
     expect(cases.map(c => c.name)).toEqual(expected.map(c => c.name));
   });
 

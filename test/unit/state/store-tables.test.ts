@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { batches } from '../../helpers/batches';
 import { judge, loadCases, runCase } from '../../helpers/conformance-cases';
-import { CompileError, compileApp, MemoryStateStore, runInvocation, type InputRecord, type Logger } from '../../../core';
+import { CompileError, compileApp, jsonText, MemoryStateStore, runInvocation, type InputRecord, type Logger } from '../../../core';
 
 const UNIT = 'app/Stock/global';
 
@@ -233,8 +233,8 @@ describe('@store aggregations: one item per (duration, bucket, group)', () => {
         const store = new MemoryStateStore();
         const got: string[] = [];
         for (const b of batches(records, cuts))
-          for (const o of (await runInvocation({ plan: stored, store, unitKey: UNIT, records: b, outputStreams: outputs })).outputs) got.push(JSON.stringify([o.event.timestamp, o.event.data]));
-        expect(got).toEqual(ref.outputs.map(o => JSON.stringify([o.event.timestamp, o.event.data])));
+          for (const o of (await runInvocation({ plan: stored, store, unitKey: UNIT, records: b, outputStreams: outputs })).outputs) got.push(jsonText([o.event.timestamp, o.event.data]));
+        expect(got).toEqual(ref.outputs.map(o => jsonText([o.event.timestamp, o.event.data])));
       }),
       { numRuns: 120 },
     );
