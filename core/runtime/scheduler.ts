@@ -1,4 +1,5 @@
 import type { Json } from '../state/json';
+import { num, refine, str, tuple, array } from '../state/shape';
 import type { StateCell, StateRegistry } from '../state/state-spec';
 
 /**
@@ -13,6 +14,12 @@ interface Timer {
   target: string;
 }
 
+/** Timers as `[due, target]`, in due order (the order `schedule` keeps and `fireDue` relies on). */
+const TIMERS = refine(array(tuple(num(), str())), (ts: [number, string][]) => {
+  for (let i = 1; i < ts.length; i++) if (ts[i][0] < ts[i - 1][0]) return `timer ${i} is due before the one ahead of it (not in due order)`;
+  return null;
+});
+
 /**
  * Event-time timers. Timers are state (due time and the id of the operator that set them), so a
  * restored runtime fires exactly what the previous invocation left pending. Operators register a
@@ -25,12 +32,17 @@ export class Scheduler {
   private readonly timers: StateCell<Timer[]>;
 
   constructor(registry: StateRegistry) {
-    this.timers = registry.register<Timer[]>('scheduler', {
+    this.timers = registry.register<Timer[]>(
+      'scheduler',
+      {
       version: 1,
+      shape: TIMERS,
       create: () => [],
       snapshot: ts => ts.map(t => [t.due, t.target]) as Json,
       restore: j => (j as [number, string][]).map(([due, target]) => ({ due, target })),
-    });
+      },
+      { required: true },
+    );
   }
 
   register(target: string, handler: TimerHandler): void {

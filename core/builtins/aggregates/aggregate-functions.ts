@@ -6,6 +6,18 @@ import type { Json } from '../../state/json';
 import { NUMERIC, optional, param, value, type AggregateFunction, type BoundArgs, type ParamSpec, type Signature } from '../descriptor';
 import { registry } from '../registry';
 import type { Aggregator } from '../../plan/operators';
+import { array, int, nullable, num, refine, tuple, value as valueShape } from '../../state/shape';
+
+const SUM = tuple(num(), int());
+const COUNT = int();
+const DEQUE = array(num());
+const BEST = nullable(num());
+const STDDEV = tuple(int(), num(), num());
+const TWO_COUNTS = tuple(int(), int());
+/** Counts by value: each value once (they restore into a map). */
+const COUNTS = refine(array(tuple(valueShape(), int())), (pairs: [Json, number][]) =>
+  new Map(pairs.map(([v]) => [decodeValue(v), 0])).size === pairs.length ? null : 'a value counted twice',
+);
 
 const NUMBER_ARG: Signature = [param('arg', value(...NUMERIC))];
 const SET_ARG: ParamSpec = { ...param('set', value('OBJECT')), note: 'a set made by createSet()' };
@@ -16,6 +28,7 @@ const argType = (args: BoundArgs): AttrType => args.all[0].type;
 class SumAgg implements Aggregator {
   sum = 0;
   n = 0;
+  readonly shape = SUM;
   constructor(private readonly integral: boolean) {}
   add(v: Value) {
     if (v === null) return;
@@ -52,6 +65,7 @@ class AvgAgg extends SumAgg {
 }
 
 class CountAgg implements Aggregator {
+  readonly shape = COUNT;
   n = 0;
   add() {
     this.n++;
@@ -78,6 +92,7 @@ class CountAgg implements Aggregator {
  * in arrival order, so a removed value is either the head candidate or was already dominated.
  */
 class ExtremeAgg implements Aggregator {
+  readonly shape = DEQUE;
   deque: number[] = [];
   head = 0;
   constructor(private readonly isMax: boolean) {}
@@ -115,6 +130,7 @@ class ExtremeAgg implements Aggregator {
 }
 
 class ForeverAgg implements Aggregator {
+  readonly shape = BEST;
   best: number | null = null;
   constructor(private readonly isMax: boolean) {}
   add(v: Value) {
@@ -139,6 +155,7 @@ class ForeverAgg implements Aggregator {
 
 /** Population standard deviation, Welford's update (with its inverse for expiry). */
 class StdDevAgg implements Aggregator {
+  readonly shape = STDDEV;
   n = 0;
   mean = 0;
   m2 = 0;
@@ -198,6 +215,7 @@ class CountMap {
 }
 
 class DistinctCountAgg implements Aggregator {
+  readonly shape = COUNTS;
   m = new CountMap();
   add(v: Value) {
     if (v !== null) this.m.inc(v);
@@ -220,6 +238,7 @@ class DistinctCountAgg implements Aggregator {
 }
 
 class UnionSetAgg implements Aggregator {
+  readonly shape = COUNTS;
   m = new CountMap();
   add(v: Value) {
     if (v instanceof Set) for (const x of v) this.m.inc(x as Value);
@@ -242,6 +261,7 @@ class UnionSetAgg implements Aggregator {
 }
 
 class BoolAgg implements Aggregator {
+  readonly shape = TWO_COUNTS;
   trues = 0;
   falses = 0;
   constructor(private readonly isAnd: boolean) {}

@@ -5,7 +5,8 @@ import type { EvalCtx } from '../../kernel/eval-context';
 import { ProcessingError } from '../../errors/millrace-error';
 import { attribute, constant, optional, param, type BoundArgs, type WindowFunction, type WindowPlanEnv } from '../descriptor';
 import type { Aggregator } from '../../plan/operators';
-import { attributeCondition, bindEvents, compileWindowCondition, conditionCache, newConditionCtx, type WindowCondition } from './window-expression';
+import { attributeCondition, bindEvents, compileWindowCondition, conditionCache, newConditionCtx, storedExpressionProblem, type WindowCondition } from './window-expression';
+import { array, event, nullable, record, refine, str } from '../../state/shape';
 import { decodeEvent, encodeEvent } from './window-params';
 
 interface Batch {
@@ -151,6 +152,9 @@ const fresh = (cond: WindowCondition | null): Batch => ({ cur: [], exp: [], ghos
 function batchSpec(w: Setup, x: EvalCtx): StateSpec<Batch> {
   return {
     version: 1,
+    shape: refine(record({ c: array(event()), e: array(event()), g: nullable(event()), x: nullable(str()) }), (s: { x: string | null }) =>
+      storedExpressionProblem(s.x, w.fixed !== null, w.compile),
+    ),
     create: () => fresh(w.fixed),
     snapshot: st => ({ c: st.cur.map(encodeEvent), e: st.exp.map(encodeEvent), g: st.ghost && encodeEvent(st.ghost), x: st.expr }),
     restore: j => {
