@@ -1,3 +1,4 @@
+import { ProcessingError } from '../errors/millrace-error';
 import type { Json } from '../state/json';
 import { num, refine, str, tuple, array } from '../state/shape';
 import type { StateCell, StateRegistry } from '../state/state-spec';
@@ -8,6 +9,9 @@ import type { StateCell, StateRegistry } from '../state/state-spec';
  * carries that time).
  */
 export type TimerHandler = (now: number, due: number) => void;
+
+/** How often one timer may fire again at a due time that did not advance before fireDue gives up. */
+const STUCK_LIMIT = 1000;
 
 interface Timer {
   due: number;
@@ -79,12 +83,23 @@ export class Scheduler {
     return ts.length ? ts[0].due : null;
   }
 
-  /** Fire, in due order, every timer due at or before `now`; handlers may schedule more. */
+  /**
+   * Fire, in due order, every timer due at or before `now`; handlers may schedule more. A timer
+   * that keeps coming back without its due time advancing would never let this end: after
+   * STUCK_LIMIT such firings it is a ProcessingError naming the timer.
+   */
   fireDue(now: number): void {
+    if (!Number.isFinite(now)) throw new ProcessingError(`the event clock is not a finite number (${String(now)})`);
+    let stuck: Map<string, { due: number; times: number }> | undefined;
     for (;;) {
       const ts = this.timers.value;
       if (!ts.length || ts[0].due > now) return;
       const t = ts.shift()!;
+      const last = (stuck ??= new Map()).get(t.target);
+      if (last && t.due <= last.due) {
+        if (++last.times >= STUCK_LIMIT)
+          throw new ProcessingError(`timer '${t.target}' fired ${last.times} times at ${t.due} without its due time advancing (clock at ${now})`);
+      } else stuck.set(t.target, { due: t.due, times: 0 });
       this.observer?.(t.target);
       const h = this.handlers.get(t.target);
       if (h) h(now, t.due);

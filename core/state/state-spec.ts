@@ -103,7 +103,7 @@ export class StateRegistry {
     for (const [name, { spec, cell, required }] of this.entries) {
       const stored = Object.hasOwn(states, name) ? (states[name] as { v: number; s: Json }) : undefined;
       if (stored === undefined) {
-        if (required) throw new StateCodecError(`state '${name}' is missing (every snapshot of this unit has it)`);
+        if (required) throw new StateCodecError(`state '${name}' is missing (every stored snapshot of such a unit has it)`);
         cell.value = spec.create();
       } else if (stored.v !== spec.version) {
         versionChanged.push(name);
