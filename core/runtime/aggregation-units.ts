@@ -42,9 +42,10 @@ export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
     version: 1,
     // As snapshot writes it: split, the units kept apart (all, or none for @store); whole, every duration's buckets.
     shape: oneOf(
-      refine(record({ units: array(str()) }), (v: { units: string[] }) =>
-        JSON.stringify(v.units) === JSON.stringify(a.store ? [] : unitNames) ? null : `units other than the aggregation's durations (${a.store ? 'none' : unitNames.join(', ')})`,
-      ),
+      refine(record({ units: array(str()) }), (v: { units: string[] }) => {
+        if (!rt.units.split) return 'units kept apart in a whole snapshot';
+        return JSON.stringify(v.units) === JSON.stringify(a.store ? [] : unitNames) ? null : `units other than the aggregation's durations (${a.store ? 'none' : unitNames.join(', ')})`;
+      }),
       refine(record({ full: dict(json()) }), (v: { full: Record<string, Json> }) =>
         JSON.stringify(Object.keys(v.full).sort()) === JSON.stringify([...durations.keys()].sort()) ? null : `durations other than the aggregation's (${[...durations.keys()].join(', ')})`,
       ),

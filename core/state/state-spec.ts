@@ -90,6 +90,8 @@ export class StateRegistry {
     if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot))
       throw new StateCodecError(`expected an object of named states, found ${describeFound(snapshot)}`);
     const states = snapshot as Record<string, unknown>;
+    // Every snapshot of a runtime with state names it all; none at all is damage, not a fresh start.
+    if (this.entries.size && !Object.keys(states).length) throw new StateCodecError(`no state stored, where there are ${this.entries.size} states to restore`);
     const unknown: string[] = [];
     const versionChanged: string[] = [];
     for (const name of Object.keys(states)) {

@@ -149,10 +149,10 @@ function pass(w: Setup, x: EvalCtx, st: Batch, cond: WindowCondition, e: StreamE
 const fresh = (cond: WindowCondition | null): Batch => ({ cur: [], exp: [], ghost: null, aggs: cond ? cond.createAggregators() : [], expr: null });
 
 /** The window's state; the aggregators are rebuilt from the held events on restore. */
-function batchSpec(w: Setup, x: EvalCtx): StateSpec<Batch> {
+function batchSpec(w: Setup, x: EvalCtx, types: readonly string[]): StateSpec<Batch> {
   return {
     version: 1,
-    shape: refine(record({ c: array(event()), e: array(event()), g: nullable(event()), x: nullable(str()) }), (s: { x: string | null }) =>
+    shape: refine(record({ c: array(event(types)), e: array(event(types)), g: nullable(event(types)), x: nullable(str()) }), (s: { x: string | null }) =>
       storedExpressionProblem(s.x, w.fixed !== null, w.compile),
     ),
     create: () => fresh(w.fixed),
@@ -232,7 +232,7 @@ export const expressionBatchWindow: WindowFunction = {
     return {
       create(ctx) {
         const x = newConditionCtx(ctx.clock);
-        const held = ctx.state('window', batchSpec(w, x));
+        const held = ctx.state('window', batchSpec(w, x, env.attributes.map(a => a.type)));
         return {
           contents: () => held.value.cur,
           process(chunk, emit) {

@@ -61,7 +61,7 @@ export const expressionWindow: WindowFunction = {
 
         const spec: StateSpec<Held> = {
           version: 1,
-          shape: refine(record({ e: array(event()), x: nullable(str()) }), (s: { x: string | null }) => storedExpressionProblem(s.x, fixed !== null, compile)),
+          shape: refine(record({ e: array(event(env.attributes.map(a => a.type))), x: nullable(str()) }), (s: { x: string | null }) => storedExpressionProblem(s.x, fixed !== null, compile)),
           create: () => ({ q: new EventQueue(), aggs: fixed ? fixed.createAggregators() : [], expr: null }),
           snapshot: st => ({ e: st.q.toArray().map(encodeEvent), x: st.expr }),
           restore: j => {

@@ -71,7 +71,7 @@ describe('a damaged global unit', () => {
 
   test('"state":{} fails (it used to start afresh)', async () => {
     damageGlobal('A', u => (u.state = {}));
-    await expectDamage(APP, `state unit 'app/A/global': state 'clock' is missing`);
+    await expectDamage(APP, `state unit 'app/A/global': no state stored, where there are`);
   });
 
   test('a null clock fails (it used to start afresh)', async () => {
@@ -93,7 +93,7 @@ describe('a damaged global unit', () => {
   });
 
   test('a unit that is not a runtime snapshot fails', async () => {
-    damageGlobal('A', u => ((u as { nextDue: unknown }).nextDue = 'x'));
+    damageGlobal('A', u => ((u as unknown as { nextDue: unknown }).nextDue = 'x'));
     await expectDamage(APP, `state unit 'app/A/global': expected a finite number or null at .nextDue, found string "x"`);
   });
 });
@@ -136,4 +136,10 @@ describe('the scheduler', () => {
     const s = new Scheduler(new StateRegistry());
     expect(() => s.fireDue(NaN)).toThrow(ProcessingError);
   });
+});
+
+test('a unit without its clock fails (it used to start the clock afresh)', async () => {
+  expect((await run(APP, [line(1000, 'a', 1)])).code).toBe(0);
+  damageGlobal('A', u => delete u.state.clock);
+  await expectDamage(APP, `state unit 'app/A/global': state 'clock' is missing`);
 });
