@@ -296,7 +296,7 @@ export class FileStateStore implements StateStore {
     try {
       value = decodeUnit(data.toString('utf8', nl + 1));
     } catch (e) {
-      throw new StateCodecError(`${file}: ${(e as Error).message}`, { cause: e });
+      throw new StateCodecError(`state unit '${key}': ${file}: ${(e as Error).message}`, { cause: e });
     }
     this.stats.unitsRead++;
     this.stats.bytesRead += data.length;
@@ -351,7 +351,7 @@ export class FileStateStore implements StateStore {
       // reported below
     }
     if (header === null || typeof header !== 'object' || !Number.isSafeInteger(header.version) || (header.version as number) < 1) {
-      throw new StateCodecError(`${file} is not a Millrace state file (bad header line)`);
+      throw new StateCodecError(`${key === undefined ? '' : `state unit '${key}': `}${file} is not a Millrace state file (bad header line)`);
     }
     if (key === undefined ? typeof header.key !== 'string' : header.key !== key) {
       throw new StoreError(`${file} holds state unit '${String(header.key)}', not '${key}'`);

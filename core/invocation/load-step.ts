@@ -1,7 +1,7 @@
 import type { MissingState } from '../runtime/app-runtime';
 import type { Json } from '../state/json';
 import type { StoredRow, StoredUnit } from '../state/state-store';
-import { readGlobalUnit, type GlobalUnit } from './global-unit';
+import { checkNoOrphanRows, readGlobalUnit, type GlobalUnit } from './global-unit';
 import type { InvocationContext } from './invocation-context';
 import { republishOutbox } from './publish-step';
 import { subUnitKey } from './unit-keys';
@@ -33,6 +33,7 @@ export interface LoadedState {
 export async function loadStep(inv: InvocationContext): Promise<LoadedState> {
   const stored = (await inv.store.load([inv.unitKey])).get(inv.unitKey);
   const global = stored ? readGlobalUnit(inv.unitKey, stored.value) : null;
+  if (!stored) await checkNoOrphanRows(inv.unitKey, inv.plan, inv.store);
   if (global && global.app !== inv.plan.name) inv.logger?.warn(`state unit '${inv.unitKey}' was written by app '${global.app}', now read by '${inv.plan.name}'`);
   if (stored && global) await republishOutbox(inv, stored.version, global);
   return { stored, global, units: new Map(), rows: new Map() };

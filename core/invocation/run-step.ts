@@ -5,6 +5,9 @@ import type { BufferedLogger } from './buffered-logger';
 import type { InvocationContext } from './invocation-context';
 import type { InputRecord, OutputEvent } from './invocation-types';
 import { loadedUnitValues, loadUnits, type LoadedState } from './load-step';
+import { inUnit } from './global-unit';
+import type { Json } from '../state/json';
+import { subUnitKey } from './unit-keys';
 
 /** What one run of a batch did, on a runtime that nothing has committed yet. */
 export interface RunOutcome {
@@ -26,15 +29,21 @@ export interface RunOutcome {
  */
 export async function routeStep(inv: InvocationContext, loaded: LoadedState, records: readonly InputRecord[], logs: BufferedLogger): Promise<AppRuntime> {
   const runtime = new AppRuntime(inv.plan, { logger: logs });
-  runtime.restoreUnits(loaded.global?.state ?? null, loadedUnitValues(loaded));
+  inUnit(inv.unitKey, () => runtime.restoreUnits(loaded.global?.state ?? null));
+  loadNamed(inv, runtime, loadedUnitValues(loaded));
   for (const [holder, c] of loaded.rows) runtime.provideRows(holder, c.rows, c.complete);
   const needed = runtime.unitsFor(records).filter(u => !loaded.units.has(u));
   if (needed.length) {
     await loadUnits(inv, loaded, needed);
     const values = loadedUnitValues(loaded);
-    runtime.loadUnits(new Map(needed.flatMap(u => (values.has(u) ? [[u, values.get(u)!]] : []))));
+    loadNamed(inv, runtime, new Map(needed.flatMap(u => (values.has(u) ? [[u, values.get(u)!]] : []))));
   }
   return runtime;
+}
+
+/** Loads units into the runtime one by one, so that a damaged one is named by its store key. */
+function loadNamed(inv: InvocationContext, runtime: AppRuntime, units: ReadonlyMap<string, Json>): void {
+  for (const [u, v] of units) inUnit(subUnitKey(inv.unitKey, u), () => runtime.loadUnits(new Map([[u, v]])));
 }
 
 /**

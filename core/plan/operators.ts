@@ -1,6 +1,7 @@
 import type { StreamEvent, Value } from '../kernel/event';
 import type { Json } from '../state/json';
 import type { StateCell, StateSpec } from '../state/state-spec';
+import type { Shape } from '../state/shape';
 
 /**
  * The contracts between planned operators and the runtime that drives them: builtins implement
@@ -13,6 +14,8 @@ export interface Aggregator {
   remove(v: Value): void;
   reset(): void;
   value(): Value;
+  /** What `snapshot` writes (checked before `restore` gets a stored one). */
+  readonly shape: Shape;
   snapshot(): Json;
   restore(j: Json): void;
 }

@@ -6,6 +6,7 @@ import type { EvalCtx } from '../kernel/eval-context';
 import type { AggregationPlan, AggregationReadPlan } from '../plan/plan';
 import type { Json } from '../state/json';
 import { StateRegistry, type StateCell } from '../state/state-spec';
+import { array, dict, json, nullable, num, oneOf, record, refine, str, tuple } from '../state/shape';
 import { AggregationRuntime, durationBucketsSpec, type DurationBuckets } from './aggregation';
 import { pipeline } from './handler-stages';
 import type { Receiver } from './junction';
@@ -36,8 +37,19 @@ export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
       return [unit, d] as [TimeUnit, Duration];
     }),
   );
+  const unitNames = [...durations.values()].map(d => d.unit);
   rt.registry.register(`${base}/durations`, {
     version: 1,
+    // As snapshot writes it: split, the units kept apart (all, or none for @store); whole, every duration's buckets.
+    shape: oneOf(
+      refine(record({ units: array(str()) }), (v: { units: string[] }) => {
+        if (!rt.units.split) return 'units kept apart in a whole snapshot';
+        return JSON.stringify(v.units) === JSON.stringify(a.store ? [] : unitNames) ? null : `units other than the aggregation's durations (${a.store ? 'none' : unitNames.join(', ')})`;
+      }),
+      refine(record({ full: dict(json()) }), (v: { full: Record<string, Json> }) =>
+        JSON.stringify(Object.keys(v.full).sort()) === JSON.stringify([...durations.keys()].sort()) ? null : `durations other than the aggregation's (${[...durations.keys()].join(', ')})`,
+      ),
+    ),
     create: () => null,
     snapshot: () =>
       (rt.units.split
@@ -60,6 +72,7 @@ export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
     durations,
     rt.registry.register(`${base}/latest`, {
       version: 1,
+      shape: tuple(nullable(num()), nullable(num())),
       create: () => ({ t: null as number | null, purgedAt: null as number | null }),
       snapshot: l => [l.t, l.purgedAt],
       restore: j => ({ t: (j as [number | null, number | null])[0], purgedAt: (j as [number | null, number | null])[1] }),

@@ -8,6 +8,7 @@ import type { EvalCtx } from '../kernel/eval-context';
 import { longAdd, longToDouble, type Long } from '../kernel/java-num';
 import { PartialRows } from './partial-rows';
 import { decodeValue, encodeValue } from '../state/value-codec';
+import { array, int, nullable, refine, tuple, uniqueBy, value } from '../state/shape';
 import { bucketStart, parseAggregationTime } from '../kernel/calendar';
 
 /**
@@ -40,9 +41,24 @@ function decodeBucketRow([g, v, d]: EncodedRow): Row {
   return row;
 }
 
+const ENCODED_ROW = tuple(
+  array(value()),
+  array(value()),
+  nullable(
+    uniqueBy(
+      tuple(int(), refine(array(tuple(value(), int())), (ps: [Json, number][]) => (new Map(ps.map(([x]) => [decodeValue(x), 0])).size === ps.length ? null : 'a value counted twice'))),
+      (d: [number]) => String(d[0]),
+    ),
+  ),
+);
+
+/** `[[start, [row, ...]], ...]`: each bucket start once, each group once in its bucket. */
+const BUCKETS = uniqueBy(tuple(int(), uniqueBy(ENCODED_ROW, (r: EncodedRow) => keyOf(r[0].map(decodeValue)))), (b: [number]) => String(b[0]));
+
 /** The buckets of one duration, as their own piece of state (a unit of its own when split). */
 export const durationBucketsSpec: StateSpec<DurationBuckets> = {
   version: 2,
+  shape: BUCKETS,
   create: () => new Map(),
   snapshot: starts => [...starts].map(([start, rows]) => [start, [...rows.values()].map(encodeBucketRow)]) as Json,
   restore: j => {

@@ -4,6 +4,10 @@ import type { PartitionPlan } from '../plan/plan';
 import type { StreamSchema } from '../plan/schema';
 import type { Json } from '../state/json';
 import { StateRegistry, type StateCell } from '../state/state-spec';
+import { dict, json, num, optional, record, refine } from '../state/shape';
+
+/** A partition key's unit as stored: when it was last seen and its queries' state. */
+const KEY_UNIT = record({ seen: num(), state: json() });
 import type { Junction } from './junction';
 import type { Host } from './host';
 import { buildQuery } from './query-runtime';
@@ -56,6 +60,8 @@ export function buildPartition(rt: RuntimeContext, p: PartitionPlan): void {
   };
   const entries = rt.registry.register<Map<string, PartitionEntry>>(base, {
     version: 2,
+    // A whole snapshot has every key's state; a split one (the global unit) only when a key was kept in it.
+    shape: dict(refine(record({ seen: num(), state: optional(json()) }), (e: { state?: Json }) => (e.state === undefined && !rt.units.split ? 'a key without its state in a whole snapshot' : null))),
     create: () => new Map(),
     snapshot: m =>
       Object.fromEntries(
@@ -191,6 +197,7 @@ function partitionUnits(
       const key = keyOfUnit(unit);
       const e = key === undefined ? undefined : entries.value.get(key);
       if (!e) return;
+      KEY_UNIT.check(json, '');
       const v = json as { seen: number; state: RuntimeSnapshot };
       e.inst = create(key!);
       e.inst.registry.restore(v.state);

@@ -3,6 +3,7 @@ import type { Json } from '../state/json';
 import type { StateCell, StateSpec } from '../state/state-spec';
 import { EventKind, type StreamEvent } from '../kernel/event';
 import { decodeRow, encodeRow } from '../state/value-codec';
+import { array, literal, nullable, num, row, str, tuple, uniqueBy } from '../state/shape';
 
 type Emit = (chunk: StreamEvent[]) => void;
 
@@ -22,17 +23,19 @@ type Held = { timestamp: number; type: number; data: StreamEvent['data']; key: s
 
 const heldSpec: StateSpec<Held[]> = {
   version: 1,
+  shape: array(tuple(num(), literal(0, 1, 2, 3), row(), str())),
   create: () => [],
   snapshot: hs => hs.map(h => [h.timestamp, h.type, encodeRow(h.data), h.key]) as Json,
   restore: j => (j as [number, number, Json[], string][]).map(([timestamp, type, d, key]) => ({ timestamp, type, data: decodeRow(d), key })),
 };
 
 function numberSpec(initial: number | null): StateSpec<{ n: number | null }> {
-  return { version: 1, create: () => ({ n: initial }), snapshot: c => c.n, restore: j => ({ n: j as number | null }) };
+  return { version: 1, shape: initial === null ? nullable(num()) : num(), create: () => ({ n: initial }), snapshot: c => c.n, restore: j => ({ n: j as number | null }) };
 }
 
 const mapSpec: StateSpec<Map<string, number>> = {
   version: 1,
+  shape: uniqueBy(tuple(str(), num()), (p: [string, number]) => p[0]),
   create: () => new Map(),
   snapshot: m => [...m] as Json,
   restore: j => new Map(j as [string, number][]),

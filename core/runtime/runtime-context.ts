@@ -4,6 +4,7 @@ import { EventKind, type StreamEvent } from '../kernel/event';
 import { newEvalCtx, type EvalCtx } from '../kernel/eval-context';
 import type { AppPlan } from '../plan/plan';
 import type { StreamSchema } from '../plan/schema';
+import { nullable, num } from '../state/shape';
 import { StateRegistry, type StateCell } from '../state/state-spec';
 import type { AggregationRuntime } from './aggregation';
 import { Junction, type Receiver } from './junction';
@@ -43,12 +44,17 @@ export class RuntimeContext {
     readonly plan: AppPlan,
     readonly logger: Logger,
   ) {
-    this.clockCell = this.registry.register('clock', {
-      version: 1,
-      create: () => ({ now: 0 }),
-      snapshot: c => c.now,
-      restore: j => ({ now: j as number }),
-    });
+    this.clockCell = this.registry.register(
+      'clock',
+      {
+        version: 1,
+        shape: num(),
+        create: () => ({ now: 0 }),
+        snapshot: c => c.now,
+        restore: j => ({ now: j as number }),
+      },
+      { required: true },
+    );
     const cell = this.clockCell;
     this.clock = {
       get now() {
@@ -64,7 +70,11 @@ export class RuntimeContext {
    * state names keep the order in which earlier versions wrote them.
    */
   registerStart(): void {
-    this.startCell = this.registry.register('started', { version: 1, create: () => ({ at: null as number | null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
+    this.startCell = this.registry.register(
+      'started',
+      { version: 1, shape: nullable(num()), create: () => ({ at: null as number | null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) },
+      { required: true },
+    );
   }
 
   /** Moves the clock to `time` (never back), starts the app on its first move, then fires every timer due by then. */

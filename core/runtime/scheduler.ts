@@ -1,4 +1,6 @@
+import { ProcessingError } from '../errors/millrace-error';
 import type { Json } from '../state/json';
+import { num, refine, str, tuple, array } from '../state/shape';
 import type { StateCell, StateRegistry } from '../state/state-spec';
 
 /**
@@ -8,10 +10,19 @@ import type { StateCell, StateRegistry } from '../state/state-spec';
  */
 export type TimerHandler = (now: number, due: number) => void;
 
+/** How often one timer may fire again at a due time that did not advance before fireDue gives up. */
+const STUCK_LIMIT = 1000;
+
 interface Timer {
   due: number;
   target: string;
 }
+
+/** Timers as `[due, target]`, in due order (the order `schedule` keeps and `fireDue` relies on). */
+const TIMERS = refine(array(tuple(num(), str())), (ts: [number, string][]) => {
+  for (let i = 1; i < ts.length; i++) if (ts[i][0] < ts[i - 1][0]) return `timer ${i} is due before the one ahead of it (not in due order)`;
+  return null;
+});
 
 /**
  * Event-time timers. Timers are state (due time and the id of the operator that set them), so a
@@ -25,12 +36,17 @@ export class Scheduler {
   private readonly timers: StateCell<Timer[]>;
 
   constructor(registry: StateRegistry) {
-    this.timers = registry.register<Timer[]>('scheduler', {
+    this.timers = registry.register<Timer[]>(
+      'scheduler',
+      {
       version: 1,
+      shape: TIMERS,
       create: () => [],
       snapshot: ts => ts.map(t => [t.due, t.target]) as Json,
       restore: j => (j as [number, string][]).map(([due, target]) => ({ due, target })),
-    });
+      },
+      { required: true },
+    );
   }
 
   register(target: string, handler: TimerHandler): void {
@@ -67,12 +83,23 @@ export class Scheduler {
     return ts.length ? ts[0].due : null;
   }
 
-  /** Fire, in due order, every timer due at or before `now`; handlers may schedule more. */
+  /**
+   * Fire, in due order, every timer due at or before `now`; handlers may schedule more. A timer
+   * that keeps coming back without its due time advancing would never let this end: after
+   * STUCK_LIMIT such firings it is a ProcessingError naming the timer.
+   */
   fireDue(now: number): void {
+    if (!Number.isFinite(now)) throw new ProcessingError(`the event clock is not a finite number (${String(now)})`);
+    let stuck: Map<string, { due: number; times: number }> | undefined;
     for (;;) {
       const ts = this.timers.value;
       if (!ts.length || ts[0].due > now) return;
       const t = ts.shift()!;
+      const last = (stuck ??= new Map()).get(t.target);
+      if (last && t.due <= last.due) {
+        if (++last.times >= STUCK_LIMIT)
+          throw new ProcessingError(`timer '${t.target}' fired ${last.times} times at ${t.due} without its due time advancing (clock at ${now})`);
+      } else stuck.set(t.target, { due: t.due, times: 0 });
       this.observer?.(t.target);
       const h = this.handlers.get(t.target);
       if (h) h(now, t.due);

@@ -2,6 +2,7 @@ import type { Aggregator } from '../plan/operators';
 import type { SelectorPlan } from '../plan/plan';
 import type { Json } from '../state/json';
 import type { StateCell, StateSpec } from '../state/state-spec';
+import { str, tuple, uniqueBy } from '../state/shape';
 import { EventKind, type StreamEvent, type Value } from '../kernel/event';
 import type { EvalCtx } from '../kernel/eval-context';
 
@@ -18,8 +19,10 @@ function groupKeyOf(vals: readonly Value[]): string {
 /** Aggregator state per group key. */
 export function groupsSpec(plan: SelectorPlan): StateSpec<Groups> {
   const fresh = () => plan.aggregates.map(a => a.create());
+  const aggregates = tuple(...fresh().map(a => a.shape));
   return {
     version: 1,
+    shape: uniqueBy(tuple(str(), aggregates), (g: [string]) => g[0]),
     create: () => new Map(),
     snapshot: gs => [...gs].map(([k, aggs]) => [k, aggs.map(a => a.snapshot())]) as Json,
     restore: j =>

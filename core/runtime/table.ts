@@ -6,6 +6,8 @@ import type { StateCell, StateSpec } from '../state/state-spec';
 import type { Value } from '../kernel/event';
 import type { EvalCtx, TableAccess } from '../kernel/eval-context';
 import { PartialRows } from './partial-rows';
+import { array, row } from '../state/shape';
+import { StateCodecError } from '../errors/millrace-error';
 import { decodeRow, decodeValue, encodeRow, encodeValue } from '../state/value-codec';
 
 type Row = Value[];
@@ -162,12 +164,15 @@ export function rowFromStored(stored: StoredRow, attributes: readonly { name: st
 export function tableSpec(plan: TablePlan): StateSpec<TableData> {
   return {
     version: 1,
+    shape: array(row(plan.attributes.map(a => a.type))),
     create: () => new TableData(plan),
     // A @store table run by the invocation runner keeps its rows as items of their own (rowWrites).
     snapshot: t => (t.partial ? [] : ([...t.rows].map(encodeRow) as Json)),
     restore: j => {
       const t = new TableData(plan);
-      for (const r of j as Json[][]) t.add(decodeRow(r));
+      (j as Json[][]).forEach((r, i) => {
+        if (!t.add(decodeRow(r))) throw new StateCodecError(`row ${i} repeats the primary key of an earlier row, at .s[${i}]`);
+      });
       return t;
     },
   };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FileStateStore } from '../../adapters/local/file-state-store';
 import { consoleLogger } from '../../adapters/local/console-logger';
-import { MemoryStateStore } from '../../core';
+import { MemoryStateStore, StateCodecError } from '../../core';
 import { benchCommand } from './bench-command';
 import { runCommand } from './run-command';
 
@@ -168,8 +168,10 @@ main(
       process.stderr.write(`millrace: ${err.message}\n${USAGE}\n`);
       process.exitCode = 2;
     } else {
+      // Damaged state is the state's fault, not the engine's: its message says all (where, what).
+      const expected = err instanceof StateCodecError;
       const text = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
-      process.stderr.write(`millrace: ${text}${debug ? '' : ' (--debug shows where)'}\n`);
+      process.stderr.write(`millrace: ${text}${debug || expected ? '' : ' (--debug shows where)'}\n`);
       process.exitCode = 1;
     }
   },

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../adapters/local/file-state-store';
+import { decodeJsonLine } from '../../adapters/local/jsonl-input';
 import { compileApp, jsonText, MemoryStateStore, parseJsonExact, silentLogger, type AppPlan, type InputRecord, type StateStore } from '../../core';
 import { runCommand } from '../../functions/local/run-command';
 
@@ -162,7 +163,19 @@ export function invocationCases(): InvocationCase[] {
     .map(c => {
       const plan = compileApp(c.app);
       const fed = new Set(c.input.flatMap(r => (r.stream ? [r.stream] : [])));
-      const records = c.input.map((r, i) => ({ ...r, source: { kind: 'sequence' as const, id: 'shard-1', position: String(1000 + i) } })) as InputRecord[];
+      const records = typedInput(c, plan).map((r, i) => ({ ...r, source: { kind: 'sequence' as const, id: 'shard-1', position: String(1000 + i) } }));
       return { c, plan, records, outputs: new Set([...plan.streams.keys()].filter(s => !fed.has(s))) };
     });
+}
+
+/**
+ * A case's input as records of the app's types, decoded as `millrace run` decodes its input (a
+ * LONG given as a decimal string becomes the long): what any function hands the engine.
+ */
+export function typedInput(c: ConformanceCase, plan: AppPlan): InputRecord[] {
+  return c.input.map((x, i) => {
+    const r = decodeJsonLine(jsonText(x), plan);
+    if (r === null || 'problem' in r) throw new Error(`${c.name}: input line ${i + 1} does not fit the app: ${r?.problem ?? 'blank'}`);
+    return r;
+  });
 }

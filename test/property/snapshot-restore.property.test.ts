@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AppRuntime, compileApp, decodeUnit, encodeUnit, type AppPlan, type RuntimeSnapshot, type Value } from '../../core';
-import { loadCases, type ConformanceCase } from '../helpers/conformance-cases';
+import { loadCases, typedInput, type ConformanceCase } from '../helpers/conformance-cases';
 
 type Out = [string, number, Value[]][];
 
@@ -15,7 +15,7 @@ function play(plan: AppPlan, c: ConformanceCase, cuts: ReadonlySet<number>): Out
     return rt;
   };
   let current = fresh();
-  c.input.forEach((r, i) => {
+  typedInput(c, plan).forEach((r, i) => {
     if (cuts.has(i)) current = fresh(decodeUnit(encodeUnit(current.snapshot() as never)) as unknown as RuntimeSnapshot);
     if (r.stream) current.send(r.stream, r.time, r.data as Value[]);
     else current.advanceTime(r.time);

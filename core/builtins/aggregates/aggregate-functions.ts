@@ -6,6 +6,18 @@ import type { Json } from '../../state/json';
 import { NUMERIC, optional, param, value, type AggregateFunction, type BoundArgs, type ParamSpec, type Signature } from '../descriptor';
 import { registry } from '../registry';
 import type { Aggregator } from '../../plan/operators';
+import { array, int, nullable, num, numeric, refine, tuple, value as valueShape } from '../../state/shape';
+
+const SUM = tuple(numeric(), int());
+const COUNT = int();
+const DEQUE = array(numeric());
+const BEST = nullable(numeric());
+const STDDEV = tuple(int(), num(), num());
+const TWO_COUNTS = tuple(int(), int());
+/** Counts by value: each value once (they restore into a map). */
+const COUNTS = refine(array(tuple(valueShape(), int())), (pairs: [Json, number][]) =>
+  new Map(pairs.map(([v]) => [decodeValue(v), 0])).size === pairs.length ? null : 'a value counted twice',
+);
 
 const NUMBER_ARG: Signature = [param('arg', value(...NUMERIC))];
 const SET_ARG: ParamSpec = { ...param('set', value('OBJECT')), note: 'a set made by createSet()' };
@@ -17,6 +29,7 @@ const argType = (args: BoundArgs): AttrType => args.all[0].type;
 class SumAgg implements Aggregator {
   sum: Long = 0;
   n = 0;
+  readonly shape = SUM;
   constructor(private readonly integral: boolean) {}
   add(v: Value) {
     if (v === null) return;
@@ -56,6 +69,7 @@ class AvgAgg extends SumAgg {
 }
 
 class CountAgg implements Aggregator {
+  readonly shape = COUNT;
   n = 0;
   add() {
     this.n++;
@@ -82,6 +96,7 @@ class CountAgg implements Aggregator {
  * in arrival order, so a removed value is either the head candidate or was already dominated.
  */
 class ExtremeAgg implements Aggregator {
+  readonly shape = DEQUE;
   /** Numbers, or exact LONGs (bigints compare with numbers by value). */
   deque: (number | bigint)[] = [];
   head = 0;
@@ -120,6 +135,7 @@ class ExtremeAgg implements Aggregator {
 }
 
 class ForeverAgg implements Aggregator {
+  readonly shape = BEST;
   best: number | bigint | null = null;
   constructor(private readonly isMax: boolean) {}
   add(v: Value) {
@@ -144,6 +160,7 @@ class ForeverAgg implements Aggregator {
 
 /** Population standard deviation, Welford's update (with its inverse for expiry). */
 class StdDevAgg implements Aggregator {
+  readonly shape = STDDEV;
   n = 0;
   mean = 0;
   m2 = 0;
@@ -203,6 +220,7 @@ class CountMap {
 }
 
 class DistinctCountAgg implements Aggregator {
+  readonly shape = COUNTS;
   m = new CountMap();
   add(v: Value) {
     if (v !== null) this.m.inc(v);
@@ -225,6 +243,7 @@ class DistinctCountAgg implements Aggregator {
 }
 
 class UnionSetAgg implements Aggregator {
+  readonly shape = COUNTS;
   m = new CountMap();
   add(v: Value) {
     if (v instanceof Set) for (const x of v) this.m.inc(x as Value);
@@ -247,6 +266,7 @@ class UnionSetAgg implements Aggregator {
 }
 
 class BoolAgg implements Aggregator {
+  readonly shape = TWO_COUNTS;
   trues = 0;
   falses = 0;
   constructor(private readonly isAnd: boolean) {}

@@ -1,5 +1,6 @@
 import { EventKind, type StreamEvent } from '../../kernel/event';
 import { jsonStateSpec } from '../../state/state-spec';
+import { nullable, num } from '../../state/shape';
 import { constant, optional, type WindowFunction } from '../descriptor';
 import { atLeast } from './window-params';
 import { eventListSpec, RESET_TEMPLATE } from './window-state';
@@ -26,7 +27,7 @@ export const batchWindow: WindowFunction = {
         const lastChunk = ctx.state('expired', eventListSpec);
         // The time of the RESET that precedes the next batch (Siddhi's reset event is a copy of
         // the previous batch's first event); null before the first batch.
-        const resetAt = ctx.state<number | null>('reset', jsonStateSpec<number | null>(1, () => null));
+        const resetAt = ctx.state<number | null>('reset', jsonStateSpec<number | null>(1, nullable(num()), () => null));
         return {
           contents: () => lastChunk.value,
           process(chunk, emit) {

@@ -2,6 +2,7 @@ import type { StreamEvent } from '../../kernel/event';
 import { decodeRow, encodeRow } from '../../state/value-codec';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
+import { array, event } from '../../state/shape';
 
 /**
  * First-in first-out events with O(1) removal from the front (Array#shift is O(n) on large
@@ -47,6 +48,7 @@ export class EventQueue {
 
 export const eventQueueSpec: StateSpec<EventQueue> = {
   version: 1,
+  shape: array(event()),
   create: () => new EventQueue(),
   snapshot: q => q.toArray().map(e => [e.timestamp, encodeRow(e.data)]) as Json,
   restore: j => EventQueue.from((j as [number, Json[]][]).map(([t, d]) => ({ timestamp: t, data: decodeRow(d), type: 0 }))),

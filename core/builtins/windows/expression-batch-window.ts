@@ -5,7 +5,8 @@ import type { EvalCtx } from '../../kernel/eval-context';
 import { ProcessingError } from '../../errors/millrace-error';
 import { attribute, constant, optional, param, type BoundArgs, type WindowFunction, type WindowPlanEnv } from '../descriptor';
 import type { Aggregator } from '../../plan/operators';
-import { attributeCondition, bindEvents, compileWindowCondition, conditionCache, newConditionCtx, type WindowCondition } from './window-expression';
+import { attributeCondition, bindEvents, compileWindowCondition, conditionCache, newConditionCtx, storedExpressionProblem, type WindowCondition } from './window-expression';
+import { array, event, nullable, record, refine, str } from '../../state/shape';
 import { decodeEvent, encodeEvent } from './window-params';
 
 interface Batch {
@@ -148,9 +149,12 @@ function pass(w: Setup, x: EvalCtx, st: Batch, cond: WindowCondition, e: StreamE
 const fresh = (cond: WindowCondition | null): Batch => ({ cur: [], exp: [], ghost: null, aggs: cond ? cond.createAggregators() : [], expr: null });
 
 /** The window's state; the aggregators are rebuilt from the held events on restore. */
-function batchSpec(w: Setup, x: EvalCtx): StateSpec<Batch> {
+function batchSpec(w: Setup, x: EvalCtx, types: readonly string[]): StateSpec<Batch> {
   return {
     version: 1,
+    shape: refine(record({ c: array(event(types)), e: array(event(types)), g: nullable(event(types)), x: nullable(str()) }), (s: { x: string | null }) =>
+      storedExpressionProblem(s.x, w.fixed !== null, w.compile),
+    ),
     create: () => fresh(w.fixed),
     snapshot: st => ({ c: st.cur.map(encodeEvent), e: st.exp.map(encodeEvent), g: st.ghost && encodeEvent(st.ghost), x: st.expr }),
     restore: j => {
@@ -228,7 +232,7 @@ export const expressionBatchWindow: WindowFunction = {
     return {
       create(ctx) {
         const x = newConditionCtx(ctx.clock);
-        const held = ctx.state('window', batchSpec(w, x));
+        const held = ctx.state('window', batchSpec(w, x, env.attributes.map(a => a.type)));
         return {
           contents: () => held.value.cur,
           process(chunk, emit) {

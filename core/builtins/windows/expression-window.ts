@@ -5,7 +5,8 @@ import { ProcessingError } from '../../errors/millrace-error';
 import { attribute, constant, param, type WindowFunction } from '../descriptor';
 import type { Aggregator } from '../../plan/operators';
 import { EventQueue } from './event-queue';
-import { bindEvents, compileWindowCondition, conditionCache, newConditionCtx, type WindowCondition } from './window-expression';
+import { bindEvents, compileWindowCondition, conditionCache, newConditionCtx, storedExpressionProblem, type WindowCondition } from './window-expression';
+import { array, event, nullable, record, refine, str } from '../../state/shape';
 import { decodeEvent, encodeEvent } from './window-params';
 import { expiredCopy } from './window-state';
 
@@ -60,6 +61,7 @@ export const expressionWindow: WindowFunction = {
 
         const spec: StateSpec<Held> = {
           version: 1,
+          shape: refine(record({ e: array(event(env.attributes.map(a => a.type))), x: nullable(str()) }), (s: { x: string | null }) => storedExpressionProblem(s.x, fixed !== null, compile)),
           create: () => ({ q: new EventQueue(), aggs: fixed ? fixed.createAggregators() : [], expr: null }),
           snapshot: st => ({ e: st.q.toArray().map(encodeEvent), x: st.expr }),
           restore: j => {

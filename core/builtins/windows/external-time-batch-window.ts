@@ -1,6 +1,7 @@
 import { EventKind, type StreamEvent } from '../../kernel/event';
 import { BuiltinArgError, ProcessingError } from '../../errors/millrace-error';
 import { jsonStateSpec } from '../../state/state-spec';
+import { bool, num, record } from '../../state/shape';
 import type { WindowContext } from '../../plan/operators';
 import { attribute, constant, optional, param, PERIOD, type BoundArgs, type WindowFunction, type WindowPlanEnv } from '../descriptor';
 import { eventListSpec, RESET_TEMPLATE } from './window-state';
@@ -18,6 +19,8 @@ type Timing = {
   /** Whether the timeout already sent the open batch. */
   flushed: boolean;
 };
+
+const TIMING = record({ end: num(), start: num(), scheduled: num(), last: num(), flushed: bool() });
 
 /** The parameters, read. */
 interface Setup {
@@ -56,7 +59,7 @@ function batches(ctx: WindowContext, w: Setup) {
   const keepLast = ctx.expiredNeeded || w.timeout > 0;
   const current = ctx.state('current', eventListSpec);
   const lastBatch = ctx.state('last', eventListSpec);
-  const timing = ctx.state<Timing>('timing', jsonStateSpec<Timing>(1, () => ({ end: -1, start: w.startConst ?? 0, scheduled: 0, last: 0, flushed: false })));
+  const timing = ctx.state<Timing>('timing', jsonStateSpec<Timing>(1, TIMING, () => ({ end: -1, start: w.startConst ?? 0, scheduled: 0, last: 0, flushed: false })));
 
   const expire = (events: readonly StreamEvent[], t: Timing, out: StreamEvent[]) => {
     if (ctx.expiredNeeded) for (const p of events) out.push({ timestamp: t.last, data: p.data, type: EventKind.EXPIRED });

@@ -4,6 +4,7 @@ import type { StateSpec } from '../../state/state-spec';
 import { attribute, constant, param, type WindowFunction } from '../descriptor';
 import { frequencyKey, JavaHashOrder } from './java-hash-order';
 import { decodeEvent, encodeEvent } from './window-params';
+import { array, event, int, record, refine, tuple } from '../../state/shape';
 import { expiredCopy } from './window-state';
 
 interface Counted {
@@ -43,6 +44,11 @@ export const frequentWindow: WindowFunction = {
     const keyOf = (e: StreamEvent) => frequencyKey(e.data, indices, types);
     const spec: StateSpec<Frequent> = {
       version: 1,
+      shape: refine(record({ cap: int(), e: array(tuple(int(), event(types))) }), (s: { cap: number; e: [number, Json][] }) => {
+        const keys = s.e.map(([, ej]) => keyOf(decodeEvent(ej)));
+        if (new Set(keys).size !== keys.length) return 'two entries have the same key';
+        return JavaHashOrder.problem(s.cap, keys);
+      }),
       create: () => ({ counts: new Map(), order: new JavaHashOrder() }),
       snapshot: st => ({ cap: st.order.capacity, e: st.order.keys().map(k => [st.counts.get(k)!.count, encodeEvent(st.counts.get(k)!.event)]) }),
       restore: j => {

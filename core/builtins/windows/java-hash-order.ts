@@ -66,6 +66,24 @@ export class JavaHashOrder {
     return this.bins.length;
   }
 
+  /**
+   * What is wrong with a stored capacity and key order, or null: a capacity is a power of two from
+   * 16 (up to 2^24, a bound on what a restore allocates) above the keys under the load factor, and
+   * the keys come in the order the map walks them (else `of` would reorder them).
+   */
+  static problem(capacity: number, keys: readonly string[]): string | null {
+    if (!Number.isInteger(capacity) || capacity < 16 || capacity > 2 ** 24 || (capacity & (capacity - 1)) !== 0)
+      return `capacity ${capacity} is not a power of two from 16 to 2^24`;
+    if (keys.length > capacity * 0.75) return `capacity ${capacity} is too small for ${keys.length} keys`;
+    let last = -1;
+    for (let i = 0; i < keys.length; i++) {
+      const bin = spread(javaStringHash(keys[i])) & (capacity - 1);
+      if (bin < last) return `key ${i} is out of the map's order`;
+      last = bin;
+    }
+    return null;
+  }
+
   /** A map of `capacity` holding `keys`, which are in the map's iteration order. */
   static of(capacity: number, keys: readonly string[]): JavaHashOrder {
     const m = new JavaHashOrder(capacity);

@@ -6,6 +6,7 @@ import type { StateSpec } from '../../state/state-spec';
 import { attribute, constant, NUMERIC, optional, param, type ArgInfo, type WindowFunction } from '../descriptor';
 import { frequencyKey, JavaHashOrder } from './java-hash-order';
 import { decodeEvent, encodeEvent } from './window-params';
+import { array, event, int, record, refine, tuple } from '../../state/shape';
 import { expiredCopy } from './window-state';
 
 interface Counted {
@@ -61,6 +62,14 @@ export const lossyFrequentWindow: WindowFunction = {
     const width = Math.ceil(1 / error);
     const spec: StateSpec<Lossy> = {
       version: 1,
+      shape: refine(
+        record({ t: int(), b: int(), cap: int(), e: array(tuple(int(), int(), event(types))) }),
+        (s: { cap: number; e: [number, number, Json][] }) => {
+          const keys = s.e.map(([, , ej]) => keyOf(decodeEvent(ej)));
+          if (new Set(keys).size !== keys.length) return 'two entries have the same key';
+          return JavaHashOrder.problem(s.cap, keys);
+        },
+      ),
       create: () => ({ total: 0, bucket: 1, counts: new Map(), order: new JavaHashOrder() }),
       snapshot: st => ({
         t: st.total,

@@ -6,6 +6,7 @@ import type { StateCell } from '../../state/state-spec';
 import { attribute, param, PERIOD, type BoundArgs, type ParamSpec, type WindowFunction, type WindowPlanEnv } from '../descriptor';
 import { javaStringHash } from './java-hash-order';
 import { atLeast, decodeEvent, encodeEvent } from './window-params';
+import { array, event, int, nullable, num, record, refine, str, tuple, uniqueBy } from '../../state/shape';
 import { WindowTimer } from './window-timer';
 
 /** Siddhi's key for all events when no key attribute is given. */
@@ -131,8 +132,15 @@ const sessionOf = (j: Json): Session => {
   return { start, end, alive, cursor, events: events.map(decodeEvent) };
 };
 
+/** A session with events as `[start, end, alive, cursor, events]` (an empty one is stored as null). */
+const SESSION = refine(tuple(num(), num(), num(), int(), array(event())), (s: [number, number, number, number, Json[]]) => {
+  if (!s[4].length) return 'a session without events (stored as null)';
+  return s[3] < -1 || s[3] > s[4].length ? `cursor ${s[3]} outside its ${s[4].length} events` : null;
+});
+
 const sessionStateSpec: StateSpec<SessionState> = {
   version: 2,
+  shape: record({ k: uniqueBy(tuple(str(), nullable(SESSION), nullable(SESSION)), (k: [string]) => k[0]), d: array(num()) }),
   create: () => indexed(new Map(), new DueQueue()),
   snapshot: s => ({ k: [...s.keys].map(([k, v]) => [k, sessionJson(v.current), sessionJson(v.previous)]), d: s.dues.toArray() }),
   restore: j => {

@@ -3,6 +3,7 @@ import { constant, param, PERIOD, type ParamSpec, type WindowFunction } from '..
 import { atLeast } from './window-params';
 import { eventListSpec, expiredCopy, RESET_TEMPLATE } from './window-state';
 import { WindowTimer } from './window-timer';
+import { nullable, num } from '../../state/shape';
 
 const WINDOW_TIME = param('window.time', PERIOD);
 const START_TIME = param('start.time', PERIOD);
@@ -46,7 +47,7 @@ export const timeBatchWindow: WindowFunction = {
         const pending = ctx.state('pending', eventListSpec);
         /** The last released batch, kept only for its EXPIRED copies. */
         const previous = ctx.state('previous', eventListSpec);
-        const boundary = ctx.state('boundary', { version: 1, create: () => ({ at: null as number | null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
+        const boundary = ctx.state('boundary', { version: 1, shape: nullable(num()), create: () => ({ at: null as number | null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
         const timer = new WindowTimer(ctx);
         const idle = () => !pending.value.length && !previous.value.length;
 

@@ -185,3 +185,18 @@ export function conditionCache(window: string, env: WindowPlanEnv): (text: strin
     return c;
   };
 }
+
+/**
+ * What is wrong with a stored expression text, or null: a window with a constant expression
+ * stores none, and a stored text compiled when it was stored.
+ */
+export function storedExpressionProblem(text: string | null, fixed: boolean, compile: ((text: string) => unknown) | null): string | null {
+  if (text === null) return null;
+  if (fixed || !compile) return 'an expression text where the window has a constant expression';
+  try {
+    compile(text);
+    return null;
+  } catch {
+    return 'an expression text that does not compile';
+  }
+}

@@ -2,10 +2,12 @@ import type { StreamEvent } from '../../kernel/event';
 import { decodeRow, encodeRow } from '../../state/value-codec';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
+import { array, event } from '../../state/shape';
 
 /** Events held by a window, stored once each as `[timestamp, row]`. */
 export const eventListSpec: StateSpec<StreamEvent[]> = {
   version: 1,
+  shape: array(event()),
   create: () => [],
   snapshot: es => es.map(e => [e.timestamp, encodeRow(e.data)]) as Json,
   restore: j => (j as [number, Json[]][]).map(([t, d]) => ({ timestamp: t, data: decodeRow(d), type: 0 })),

@@ -1,4 +1,5 @@
 import type { StateCell } from '../../state/state-spec';
+import { nullable, num } from '../../state/shape';
 import type { WindowContext } from '../../plan/operators';
 
 /**
@@ -8,7 +9,7 @@ import type { WindowContext } from '../../plan/operators';
 export class WindowTimer {
   private readonly cell: StateCell<{ at: number | null }>;
   constructor(private readonly ctx: WindowContext) {
-    this.cell = ctx.state<{ at: number | null }>('timer', { version: 1, create: () => ({ at: null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
+    this.cell = ctx.state<{ at: number | null }>('timer', { version: 1, shape: nullable(num()), create: () => ({ at: null }), snapshot: c => c.at, restore: j => ({ at: j as number | null }) });
   }
 
   /** Makes sure a timer fires at `due` (or earlier). */

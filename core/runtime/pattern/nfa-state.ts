@@ -2,6 +2,7 @@ import type { MatchedEvent } from '../../plan/pattern-plan';
 import type { Json } from '../../state/json';
 import type { StateSpec } from '../../state/state-spec';
 import { decodeRow, encodeRow } from '../../state/value-codec';
+import { array, int, literal, nullable, num, record, refine, row, tuple } from '../../state/shape';
 
 /**
  * A partial (or complete) match: Siddhi's StateEvent. `slots[stateId]` holds the events of each
@@ -78,6 +79,50 @@ const FLAGS = ['initialized', 'changed', 'returned', 'success', 'restart', 'acti
 
 type EncodedEvent = [number, Json[] | null];
 
+interface StoredNfa {
+  chains: EncodedEvent[][];
+  matches: [number, number, number, number[]][];
+  procs: { p: number[]; n: number[] }[];
+}
+
+const FLAG = literal(0, 1);
+const NFA_LAYOUT = record({
+  seq: int(),
+  dropped: int(),
+  expiryDue: nullable(num()),
+  chains: array(array(tuple(num(), nullable(row())))),
+  matches: array(tuple(int(), num(), FLAG, array(int()))),
+  procs: array(record({ p: array(int()), n: array(int()), f: tuple(...FLAGS.map(() => FLAG)), s: num(), a: num(), t: array(num()) })),
+});
+
+/**
+ * What is wrong with a stored NFA's references, or null: one processor state per processor, and
+ * every match and chain referred to, in the order a snapshot numbers them (by first reference),
+ * so that a restore shares exactly what the snapshot shared.
+ */
+function nfaReferenceProblem(o: StoredNfa, processorCount: number): string | null {
+  if (o.procs.length !== processorCount) return `${o.procs.length} processor states where the pattern has ${processorCount}`;
+  let nextMatch = 0;
+  let nextChain = 0;
+  for (let pi = 0; pi < o.procs.length; pi++)
+    for (const k of [...o.procs[pi].p, ...o.procs[pi].n]) {
+      if (k < 0 || k > nextMatch) return `processor ${pi} refers to match ${k} out of order (next new match is ${nextMatch})`;
+      if (k < nextMatch) continue;
+      if (k >= o.matches.length) return `processor ${pi} refers to match ${k} of ${o.matches.length}`;
+      nextMatch++;
+      for (const ci of o.matches[k][3]) {
+        if (ci < -1 || ci > nextChain) return `match ${k} refers to chain ${ci} out of order (next new chain is ${nextChain})`;
+        if (ci === nextChain) {
+          if (ci >= o.chains.length) return `match ${k} refers to chain ${ci} of ${o.chains.length}`;
+          nextChain++;
+        }
+      }
+    }
+  if (nextMatch !== o.matches.length) return `match ${nextMatch} is not referred to`;
+  if (nextChain !== o.chains.length) return `chain ${nextChain} is not referred to`;
+  return null;
+}
+
 /**
  * Snapshot layout (version 1): `{seq, dropped, expiryDue, chains, matches, procs}` where `chains`
  * lists each distinct slot array as `[[ts, row], ...]`, `matches` each distinct partial match as
@@ -87,6 +132,7 @@ export function nfaStateSpec(processorCount: number): StateSpec<NfaState> {
   const create = (): NfaState => ({ procs: Array.from({ length: processorCount }, newProcessorState), seq: 0, dropped: 0, expiryDue: null });
   return {
     version: 1,
+    shape: refine(NFA_LAYOUT, (o: StoredNfa) => nfaReferenceProblem(o, processorCount)),
     create,
     snapshot: s => {
       const chainIndex = new Map<MatchedEvent[], number>();

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../../adapters/local/file-state-store';
-import { silentLogger } from '../../../core';
+import { jsonText, silentLogger } from '../../../core';
 import { runCommand } from '../../../functions/local/run-command';
 import { judge, loadCases } from '../../helpers/conformance-cases';
 
@@ -38,7 +38,7 @@ describe('state written by an earlier Millrace', () => {
         appName: `${c.name}.siddhi`,
         appText: c.app,
         inputName: 'input.jsonl',
-        input: c.input.slice(firstLines).map(x => JSON.stringify(x)).join('\n') + '\n',
+        input: c.input.slice(firstLines).map(x => jsonText(x)).join('\n') + '\n',
         queries: (c.storeQueries ?? []).map(q => q.query),
         batchSize: 1,
         store: new FileStateStore(dir),
