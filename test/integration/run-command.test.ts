@@ -4,7 +4,7 @@
  * a large input streams through in bounded memory.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -141,3 +141,44 @@ test(
   },
   TIMEOUT_MS,
 );
+
+test(
+  'a damaged state unit is one clear line on stderr (its stack only with --debug), and the run exits 1',
+  async () => {
+    // Prepare: a state directory whose global unit's clock holds a string.
+    const input = join(dir, 'damage.jsonl');
+    writeFileSync(input, lines('d', 3));
+    const state = join(dir, 'damage-state');
+    expect((await millrace(['run', join(dir, 'rows.siddhi'), '--input', input, '--state', state])).code).toBe(0);
+    const unitFile = readdirSync(state).find(f => f.endsWith('.json') && readFileSync(join(state, f), 'utf8').includes('"clock"'))!;
+    const text = readFileSync(join(state, unitFile), 'utf8');
+    writeFileSync(join(state, unitFile), text.replace(/"clock":\{"v":1,"s":[^}]*\}/, '"clock":{"v":1,"s":"abc"}'));
+    // Act
+    const plain = await millrace(['run', join(dir, 'rows.siddhi'), '--input', input, '--state', state]);
+    const debug = await millrace(['run', join(dir, 'rows.siddhi'), '--input', input, '--state', state, '--debug']);
+    // Assess
+    expect(plain.code).toBe(1);
+    expect(plain.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^millrace: state unit '.*': state 'clock' \(version 1\): expected a finite number at \.s, found string "abc"/)]);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  },
+  TIMEOUT_MS,
+);
+
+test('the command before its build says what to run, not a module trace', async () => {
+  // Prepare: the launcher alone, where no dist/ was built.
+  const root = join(dir, 'unbuilt');
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  copyFileSync(join(__dirname, '../../bin/millrace.js'), join(root, 'bin/millrace.js'));
+  // Act
+  const r = await new Promise<{ code: number | null; stderr: string }>(resolve => {
+    const child = spawn(process.execPath, [join(root, 'bin/millrace.js'), 'run'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', d => void (stderr += d));
+    child.on('close', code => resolve({ code, stderr }));
+  });
+  // Assess
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('is not built yet; run `npm run build`');
+  expect(r.stderr).not.toContain('Cannot find module');
+});
