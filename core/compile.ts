@@ -1,4 +1,4 @@
-import { parseApp } from './parser';
+import { parseApp, withoutBom } from './parser';
 import type { AppPlan } from './plan/plan';
 import { planApp } from './planner/plan-app';
 
@@ -16,6 +16,7 @@ export interface CompileOptions {
  *   const rt = new AppRuntime(plan);
  */
 export function compileApp(text: string, options: CompileOptions = {}): AppPlan {
-  const app = parseApp(text, { env: options.env });
-  return planApp(app, text);
+  const source = withoutBom(text);
+  const app = parseApp(source, { env: options.env });
+  return planApp(app, source);
 }

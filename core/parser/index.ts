@@ -16,7 +16,11 @@ import { ParseError, type Diagnostic } from '../errors/millrace-error';
 import { AstBuilder } from './builder';
 import { SiddhiParser } from './grammar';
 import { tokenize } from './lexer';
-import { substitute, SourceText } from './source';
+import { MAX_NESTING, tooDeep } from './nesting';
+import { substitute, SourceText, withoutBom } from './source';
+
+export { MAX_NESTING } from './nesting';
+export { withoutBom } from './source';
 
 export interface ParseOptions {
   /** Looks up `${NAME}` variables. Without it, any `${NAME}` in the text is an error. */
@@ -27,7 +31,8 @@ const parser = new SiddhiParser();
 
 type Entry = 'app' | 'onDemandQuery' | 'standaloneExpression';
 
-function run(text: string, entry: Entry, env: ParseOptions['env'], substituteVars: boolean): { cst: CstNode; builder: AstBuilder } {
+function run(original: string, entry: Entry, env: ParseOptions['env'], substituteVars: boolean): { cst: CstNode; builder: AstBuilder } {
+  const text = withoutBom(original);
   let source: SourceText;
   if (substituteVars) {
     const sub = substitute(text, env);
@@ -38,6 +43,12 @@ function run(text: string, entry: Entry, env: ParseOptions['env'], substituteVar
   }
   const lexed = tokenize(source.text);
   const diagnostics: Diagnostic[] = lexed.errors.map(e => ({ message: e.message, pos: source.pos(e.offset), length: Math.max(1, e.length) }));
+  // Checked before parsing: every later stage recurses per level of nesting (see nesting.ts).
+  const deep = tooDeep(lexed.tokens);
+  if (deep) {
+    diagnostics.push({ message: `expression nested too deeply, at most ${MAX_NESTING} levels`, pos: source.pos(deep.startOffset), length: deep.image.length });
+    throw new ParseError(text, dedupe(diagnostics));
+  }
 
   parser.prepare(lexed.tokens);
   const cst = parser[entry]();
@@ -82,7 +93,7 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
 }
 
 function finish<T>(text: string, builder: AstBuilder, result: T): T {
-  if (builder.diagnostics.length > 0) throw new ParseError(text, dedupe([...builder.diagnostics]));
+  if (builder.diagnostics.length > 0) throw new ParseError(withoutBom(text), dedupe([...builder.diagnostics]));
   return result;
 }
 
