@@ -16,7 +16,7 @@ export interface CompileOptions {
  *   const rt = new AppRuntime(plan);
  */
 export function compileApp(text: string, options: CompileOptions = {}): AppPlan {
-  const source = withoutBom(text);
-  const app = parseApp(source, { env: options.env });
-  return planApp(app, source);
+  const app = parseApp(text, { env: options.env });
+  // parseApp skips a byte-order mark; positions in plan errors count without it as well.
+  return planApp(app, withoutBom(text));
 }

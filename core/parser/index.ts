@@ -19,7 +19,7 @@ import { Semi, tokenize } from './lexer';
 import { MAX_NESTING, tooDeep } from './nesting';
 import { substitute, SourceText, withoutBom } from './source';
 
-export { MAX_NESTING } from './nesting';
+export { MAX_NESTING, MAX_PATTERN_STATES } from './nesting';
 export { withoutBom } from './source';
 
 export interface ParseOptions {

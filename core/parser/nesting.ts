@@ -18,6 +18,13 @@ import * as T from './lexer';
 /** How many levels of `(`, `[` and `not` an app may nest. */
 export const MAX_NESTING = 100;
 
+/**
+ * How many stream states one pattern or sequence may have (`e1=A -> e2=B` has two): the planner
+ * and the pattern runtime walk a pattern state by state, recursively. Checked by the AST builder
+ * (builder-patterns.ts), which reads the chain in a loop.
+ */
+export const MAX_PATTERN_STATES = 500;
+
 /** The first token that opens a level beyond `limit`, or undefined when the tokens stay within it. */
 export function tooDeep(tokens: readonly IToken[], limit = MAX_NESTING): IToken | undefined {
   // levels[i]: the depth inside the i-th open bracket.

@@ -68,6 +68,9 @@ export function planStoreCondition(
     ] as const) {
       if (col.kind !== 'Variable' || col.index !== undefined || col.streamRef === undefined || !target.source.names.includes(col.streamRef)) continue;
       if (mentionsStore(other, target.source)) continue;
+      // Compiling a key that holds `x in U` would compile its condition once more at every
+      // level of nested `in`s (exponential); such a term is only matched, never looked up by.
+      if (someExpression(other, x => x.kind === 'In')) continue;
       const i = target.source.attributes.findIndex(a => a.name === col.attribute);
       // A key must come from the probe alone; try it aside so that failing costs no diagnostics.
       const scratch: Diagnostic[] = [];

@@ -1,6 +1,6 @@
 import { CompileError, compileApp, parseApp, ParseError } from '../../../core';
 import { printApp } from '../../../core/ast/print';
-import { MAX_NESTING } from '../../../core/parser';
+import { MAX_NESTING, MAX_PATTERN_STATES } from '../../../core/parser';
 import { runApp } from '../../helpers/run-app';
 
 const DEFS = 'define stream S (a int, d double);\n';
@@ -99,6 +99,69 @@ describe('the nesting limit', () => {
       [2, expect.stringContaining('unterminated string')],
       [3, MESSAGE],
     ]);
+  });
+});
+
+describe('`in` nests its left operand', () => {
+  const TABLE = "define stream S (a int, d double); define table Tab (a int, ok bool);\n";
+  const ins = (n: number) => `${TABLE}from S[a == 1 ${'in Tab '.repeat(n)}] select a insert into Out;`;
+
+  test('10,000 `in`s in a row: the 101st is reported at its position', () => {
+    const e = compileError(ins(10000));
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e.diagnostics).toEqual([{ message: MESSAGE, pos: expect.objectContaining({ line: 2, column: 'from S[a == 1 '.length + 1 + 'in Tab '.length * MAX_NESTING }), length: 2 }]);
+  });
+
+  test('at the limit the app plans and runs', () => {
+    const { out } = runApp(`${TABLE}from S select a, a > 0 as ok insert into Tab;\n${ins(MAX_NESTING).split('\n')[1]}`, [['S', 1, [1, 0]]], ['Out']);
+    // `a == 1 in Tab` is true of some row (the row a = 1 exists), and so on outwards. (Each `in`
+    // scans the table once for every row the one around it tries: one row keeps this quick.)
+    expect(out.map(o => o.data)).toEqual([[1]]);
+  });
+
+  test("`in`s nested through other operators and parentheses count together; separate ones do not", () => {
+    // 100 parentheses (the limit) holding 101 nested `in`s. (Compiling these took time exponential
+    // in the nesting before: a table key was tried by compiling each `==` operand once more.)
+    const through = (n: number) => `${TABLE}from S select ${nest('(', 'a == 1 in Tab', ' == true in Tab)', n)} as x insert into Out;`;
+    expect(() => compileApp(through(MAX_NESTING - 1))).not.toThrow();
+    const e = compileError(through(MAX_NESTING));
+    expect(e.diagnostics).toHaveLength(1);
+    expect(e.diagnostics[0]!.message).toBe(MESSAGE);
+    expect(e.diagnostics[0]!.pos.column).toBe(through(MAX_NESTING).split('\n')[1]!.lastIndexOf(' in Tab') + 2);
+    const separate = Array.from({ length: 5000 }, (_, i) => `a == ${i + 1} in Tab`).join(' or ');
+    const app = `${TABLE}define stream Init (a int);\nfrom Init select a, true as ok insert into Tab;\nfrom S[${separate}] select a insert into Out;`;
+    const { out } = runApp(app, [['Init', 1, [4000]], ['S', 2, [1, 0]]], ['Out']);
+    expect(out.map(o => o.data)).toEqual([[1]]);
+  });
+});
+
+describe('the pattern length limit', () => {
+  const pattern = (n: number, sep: string) => `${DEFS}from ${Array.from({ length: n }, (_, i) => `e${i}=S[a > ${i}]`).join(` ${sep} `)} select e0.a insert into Out;`;
+
+  test('is 500 states', () => {
+    expect(MAX_PATTERN_STATES).toBe(500);
+  });
+
+  test.each(['->', ','])('10,000 states joined by %s: the 501st is reported at its reference', sep => {
+    const text = pattern(10000, sep);
+    const e = compileError(text);
+    const at = text.indexOf(`e${MAX_PATTERN_STATES}=`);
+    expect(e.diagnostics).toEqual([{ message: `pattern or sequence too long, at most ${MAX_PATTERN_STATES} states`, pos: { line: 2, column: at - DEFS.length + 1, offset: at }, length: `e${MAX_PATTERN_STATES}`.length }]);
+  });
+
+  test('at the limit a pattern plans, runs and prints', () => {
+    const text = pattern(MAX_PATTERN_STATES, '->');
+    const events: [string, number, unknown[]][] = Array.from({ length: MAX_PATTERN_STATES }, (_, i) => ['S', i + 1, [i + 1, 0]]);
+    const { out } = runApp(text, events as never, ['Out']);
+    expect(out.map(o => o.data)).toEqual([[1]]);
+    printsBack(text);
+  });
+
+  test('states in groups and absent states count too', () => {
+    const half = (from: number) => Array.from({ length: MAX_PATTERN_STATES / 2 }, (_, i) => `e${from + i}=S`).join(' -> ');
+    expect(compileError(`${DEFS}from every (${half(0)}) -> (${half(1000)}) -> not S for 1 sec select e0.a insert into Out;`).diagnostics[0]!.message).toBe(
+      `pattern or sequence too long, at most ${MAX_PATTERN_STATES} states`,
+    );
   });
 });
 

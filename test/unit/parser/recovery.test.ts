@@ -38,6 +38,18 @@ describe('a UTF-8 byte-order mark', () => {
     expect(errorOf(text)).toEqual([{ line: 2, column: 15, offset: 39 }]);
   });
 
+  test('only one is skipped: a second one is an error at 1:1, also through compileApp', () => {
+    // Found by `npm run fuzz`: compileApp skipped one mark and parseApp the next.
+    const text = `${BOM}${BOM}define stream S (a int);`;
+    expect(lines(text)).toEqual([[1, 1, `token recognition error at: '${BOM}'`]]);
+    try {
+      compileApp(text);
+      throw new Error('compiled');
+    } catch (e) {
+      expect((e as CompileError).diagnostics.map(d => d.pos)).toEqual([{ line: 1, column: 1, offset: 0 }]);
+    }
+  });
+
   test('anywhere else is still an error', () => {
     expect(lines(`define stream S (a int);${BOM}\nfrom S select a insert into T;`)).toEqual([[1, 25, `token recognition error at: '${BOM}'`]]);
   });
