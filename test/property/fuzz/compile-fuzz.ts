@@ -282,3 +282,36 @@ function mutate(text: string, ms: readonly Mutation[]): string {
 export const grammarApp: fc.Arbitrary<string> = fc
   .tuple(validishApp, fc.oneof({ weight: 2, arbitrary: fc.constant([] as Mutation[]) }, { weight: 3, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }))
   .map(([app, ms]) => (ms.length === 0 ? app : mutate(app, ms)));
+
+// ---------------------------------------------------------------------------------------------
+// Shapes near the limits (core/parser/nesting.ts): deep nesting, long chains, long patterns
+
+const opener = fc.constantFrom('(', 'not (', 'coalesce(', 'not ', 'ifThenElse(true, ', 'maximum(1, ');
+/** An expression nested around 100 levels deep, of random kinds of level. */
+const deepExpression = fc.array(opener, { minLength: 40, maxLength: 110 }).map(opens => {
+  let text = 'price > 1';
+  for (let i = opens.length - 1; i >= 0; i--) {
+    const o = opens[i]!;
+    text = o === 'not ' ? `not ${text}` : o === 'not (' ? `not (${text})` : o.startsWith('ifThenElse') || o.startsWith('maximum') ? `${o}${text}, ${text === 'price > 1' ? 'false' : text})` : `${o}${text})`;
+    if (text.length > 20000) break;
+  }
+  return text;
+});
+const longChain = fc
+  .tuple(fc.integer({ min: 100, max: 3000 }), fc.constantFrom(' + ', ' * ', ' and ', ' or ', ' - '), fc.boolean())
+  .map(([n, op, withIn]) => {
+    const term = op === ' and ' || op === ' or ' ? (withIn ? 'price > 1 in Tab' : 'price > 1') : 'vol';
+    return Array.from({ length: n }, () => term).join(op) + (op === ' and ' || op === ' or ' ? '' : ' > 0');
+  });
+const inChain = fc.integer({ min: 90, max: 110 }).map(n => `price > 1 ${'in Tab '.repeat(n)}`);
+const longPattern = fc.tuple(fc.integer({ min: 480, max: 520 }), fc.constantFrom(' -> ', ', ')).map(([n, sep]) => Array.from({ length: n }, (_, i) => `e${i}=S[price > ${i}]`).join(sep));
+
+/** Apps with a deeply nested or very long expression or pattern, some just over a limit, some mutated. */
+export const stressApp: fc.Arbitrary<string> = fc
+  .tuple(fc.oneof(deepExpression, longChain, inChain, longPattern.map(p => `@pattern ${p}`)), fc.array(mutation, { maxLength: 2 }))
+  .map(([body, ms]) => {
+    const text = body.startsWith('@pattern ')
+      ? `${DEFINITIONS.join('\n')}\nfrom ${body.slice('@pattern '.length)} select e0.sym insert into Out;`
+      : `${DEFINITIONS.join('\n')}\nfrom S[${body}] select sym insert into Out;`;
+    return ms.length === 0 ? text : mutate(text, ms);
+  });

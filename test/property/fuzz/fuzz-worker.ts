@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkCompile, FuzzFailure, grammarApp, tokenStream } from './compile-fuzz';
+import { checkCompile, FuzzFailure, grammarApp, stressApp, tokenStream } from './compile-fuzz';
 
 export interface WorkerData {
   readonly seed: number;
@@ -27,9 +27,9 @@ export const HEADER_BYTES = 16;
 /** Inputs are made in chunks of this many, each chunk from a seed of its own. */
 export const CHUNK = 100;
 
-/** Chunk `c` of a run: even chunks are token streams, odd ones grammar-shaped apps. */
+/** Chunk `c` of a run: even chunks are token streams, odd ones grammar-shaped apps, one in a hundred of those near the limits (they take far longer). */
 export function chunkInputs(seed: number, c: number): string[] {
-  const arb = c % 2 === 0 ? tokenStream : grammarApp;
+  const arb = c % 2 === 0 ? tokenStream : c % 200 === 1 ? stressApp : grammarApp;
   return fc.sample(arb, { seed: (seed + c) | 0, numRuns: CHUNK });
 }
 
