@@ -248,9 +248,16 @@ export class ExpressionBuilder extends BuilderBase {
       }
       if (info.rank >= prevRank) this.error(`time units must be in descending order and not repeat: '${unitTok.image}'`, unitTok);
       prevRank = info.rank;
-      const amount = Number(numTok.tokenType === T.LongLit ? numTok.image.slice(0, -1) : numTok.image);
-      total += amount * info.ms;
+      const isLong = numTok.tokenType === T.LongLit;
+      const digits = isLong ? numTok.image.slice(0, -1) : numTok.image;
+      if (isLong ? BigInt(digits) > LONG_MAX : Number(digits) > INT_MAX) {
+        this.error(`${isLong ? 'long' : 'integer'} number too large: ${numTok.image}`, numTok);
+        continue;
+      }
+      total += Number(digits) * info.ms;
     }
+    // Beyond this a time value is no longer exact (and would print as another one).
+    if (total > Number.MAX_SAFE_INTEGER) this.error(`time value too large: more than ${Number.MAX_SAFE_INTEGER} milliseconds`, nums[0]!);
     return total;
   }
 }
