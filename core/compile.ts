@@ -1,4 +1,4 @@
-import { parseApp } from './parser';
+import { parseApp, withoutBom } from './parser';
 import type { AppPlan } from './plan/plan';
 import { planApp } from './planner/plan-app';
 
@@ -17,5 +17,6 @@ export interface CompileOptions {
  */
 export function compileApp(text: string, options: CompileOptions = {}): AppPlan {
   const app = parseApp(text, { env: options.env });
-  return planApp(app, text);
+  // parseApp skips a byte-order mark; positions in plan errors count without it as well.
+  return planApp(app, withoutBom(text));
 }

@@ -26,6 +26,7 @@ import type {
   Annotation,
   App,
   AttributeDef,
+  Binary,
   BinaryOp,
   Constant,
   CountState,
@@ -89,10 +90,8 @@ export function printExpression(e: Expression): string {
       return printConstant(e);
     case 'Variable':
       return printVariable(e.attribute, e.streamRef, e.index, e.isInner, e.isFault);
-    case 'Binary': {
-      const prec = BIN_PREC[e.op];
-      return `${operand(e.left, prec, false)} ${e.op} ${operand(e.right, prec, true)}`;
-    }
+    case 'Binary':
+      return printBinary(e);
     case 'In':
       return `${operand(e.operand, IN_PREC, false)} in ${printName(e.table)}`;
     case 'Not':
@@ -237,6 +236,24 @@ function precedence(e: Expression): number {
   // `e1 is null` is complete: another `is null` or a `not` around it needs parentheses like `a is null`.
   if (e.kind === 'Not' || e.kind === 'IsNull' || e.kind === 'IsNullStream') return UNARY_PREC;
   return PRIMARY_PREC;
+}
+
+/**
+ * A chain of binary operators, left-deep in the AST (`((a + b) + c) + d`): printed along its left
+ * spine in a loop, since a chain may have thousands of terms.
+ */
+function printBinary(top: Binary): string {
+  const spine: Binary[] = [];
+  let bottom: Expression = top;
+  for (; bottom.kind === 'Binary'; bottom = bottom.left) spine.push(bottom);
+  let text = operand(bottom, BIN_PREC[spine[spine.length - 1]!.op], false);
+  for (let i = spine.length - 1; i >= 0; i--) {
+    const e = spine[i]!;
+    const prec = BIN_PREC[e.op];
+    if (i < spine.length - 1 && BIN_PREC[spine[i + 1]!.op] < prec) text = `(${text})`;
+    text = `${text} ${e.op} ${operand(e.right, prec, true)}`;
+  }
+  return text;
 }
 
 /**

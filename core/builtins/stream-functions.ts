@@ -2,6 +2,7 @@ import type { Value } from '../kernel/event';
 import { BuiltinArgError } from '../errors/millrace-error';
 import { NUMERIC, optional, param, value, type StreamFunction } from './descriptor';
 import { registry } from './registry';
+import { jsonText } from '../state/value-codec';
 
 const PRIORITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
@@ -32,7 +33,7 @@ const log: StreamFunction = {
           const message = at.message !== undefined ? String(fs[at.message](ctx)) : '';
           const logged = at.logged !== undefined ? fs[at.logged](ctx) !== false : true;
           const e = ctx.event;
-          const body = logged ? `Event{timestamp=${e.timestamp}, data=${JSON.stringify(e.data)}, isExpired=${e.type === 1}}` : '';
+          const body = logged ? `Event{timestamp=${e.timestamp}, data=${jsonText(e.data)}, isExpired=${e.type === 1}}` : '';
           env.log(`[${priority}] ${message}${message && body ? ', ' : ''}${body}`);
           return null;
         };

@@ -44,7 +44,7 @@ export function withinRange(start: Value, end: Value | undefined): [number, numb
       const t = parseAggregationTime(v);
       return t === null ? `Incorrect format provided for within clause: '${v}'` : t;
     }
-    return `within needs times as long milliseconds or 'yyyy-MM-dd HH:mm:ss' strings, found ${JSON.stringify(v)}`;
+    return `within needs times as long milliseconds or 'yyyy-MM-dd HH:mm:ss' strings, found ${typeof v === 'bigint' ? v : JSON.stringify(v)}`;
   };
   if (end !== undefined) {
     const a = asTime(start);

@@ -4,6 +4,7 @@ import type { BinaryOp, Constant, EventIndex, Expression, Pos, Variable } from '
 import { longOf } from '../kernel/java-num';
 import { BuilderBase, ch, nameOf, node, nodes, stringOf, tok, toks } from './builder-base';
 import * as T from './lexer';
+import { MAX_NESTING } from './nesting';
 
 const BIN_PREC = new Map<TokenType, { op: BinaryOp; prec: number }>([
   [T.Or, { op: 'or', prec: 1 }],
@@ -37,6 +38,22 @@ interface StreamOnlyRef {
 }
 
 export class ExpressionBuilder extends BuilderBase {
+  /**
+   * How many `in`s an expression nests (`a in T in T` nests two): compiling `x in T` compiles `x`
+   * inside the table look-up, so each is a level of nesting, bounded like parentheses
+   * (MAX_NESTING). Kept for the expressions that have any.
+   */
+  private readonly inDepth = new WeakMap<Expression, number>();
+
+  private depthOf(e: Expression): number {
+    return this.inDepth.get(e) ?? 0;
+  }
+
+  private withDepth<E extends Expression>(e: E, depth: number): E {
+    if (depth > 0) this.inDepth.set(e, depth);
+    return e;
+  }
+
   protected functionCall(n: CstNode): { pos: Pos; namespace?: string; name: string; args: Expression[] } {
     const c = ch(n);
     const parts = toks(c, 'nameParts');
@@ -64,7 +81,9 @@ export class ExpressionBuilder extends BuilderBase {
         if (table) {
           if (IN_PREC < minPrec) break;
           i++;
-          left = { kind: 'In', pos: left.pos, operand: left, table: nameOf(table) };
+          const depth = this.depthOf(left) + 1;
+          if (depth === MAX_NESTING + 1) this.error(`expression nested too deeply, at most ${MAX_NESTING} levels`, tok(tc, 'Kw_in')!);
+          left = this.withDepth({ kind: 'In', pos: left.pos, operand: left, table: nameOf(table) }, depth);
           continue;
         }
         const info = BIN_PREC.get(tok(tc, 'op')!.tokenType)!;
@@ -72,7 +91,7 @@ export class ExpressionBuilder extends BuilderBase {
         i++;
         let right = this.unary(node(tc, 'unaryExpression')!);
         right = climb(right, info.prec + 1);
-        left = { kind: 'Binary', pos: left.pos, op: info.op, left, right };
+        left = this.withDepth({ kind: 'Binary', pos: left.pos, op: info.op, left, right }, Math.max(this.depthOf(left), this.depthOf(right)));
       }
       return left;
     };
@@ -82,7 +101,10 @@ export class ExpressionBuilder extends BuilderBase {
   protected unary(n: CstNode): Expression {
     const c = ch(n);
     const notTok = tok(c, 'Kw_not');
-    if (notTok) return { kind: 'Not', pos: this.tpos(notTok), operand: this.unary(node(c, 'unaryExpression')!) };
+    if (notTok) {
+      const operand = this.unary(node(c, 'unaryExpression')!);
+      return this.withDepth({ kind: 'Not', pos: this.tpos(notTok), operand }, this.depthOf(operand));
+    }
     const primary = this.primary(node(c, 'primaryExpression')!);
     const isNull = tok(c, 'Kw_is') !== undefined;
     if ('streamOnly' in primary) {
@@ -99,7 +121,7 @@ export class ExpressionBuilder extends BuilderBase {
       this.error(`missing '.<attribute>' after '${primary.text}'`, primary.pos, primary.text.length);
       return { kind: 'Variable', pos: primary.pos, attribute: '', streamRef: primary.streamRef };
     }
-    if (isNull) return { kind: 'IsNull', pos: primary.pos, operand: primary };
+    if (isNull) return this.withDepth({ kind: 'IsNull', pos: primary.pos, operand: primary }, this.depthOf(primary));
     return primary;
   }
 
@@ -128,8 +150,10 @@ export class ExpressionBuilder extends BuilderBase {
     const args = node(c, 'argumentList');
     if (args) {
       const fnName = tok(c, 'fnName');
-      if (fnName) return { kind: 'FunctionCall', pos, namespace: first, name: nameOf(fnName), args: this.argumentList(args) };
-      return { kind: 'FunctionCall', pos, name: first, args: this.argumentList(args) };
+      const list = this.argumentList(args);
+      const depth = list.reduce((d, a) => Math.max(d, this.depthOf(a)), 0);
+      if (fnName) return this.withDepth({ kind: 'FunctionCall', pos, namespace: first, name: nameOf(fnName), args: list }, depth);
+      return this.withDepth({ kind: 'FunctionCall', pos, name: first, args: list }, depth);
     }
     const q = node(c, 'referenceQualifier');
     if (!q) {
@@ -225,9 +249,16 @@ export class ExpressionBuilder extends BuilderBase {
       }
       if (info.rank >= prevRank) this.error(`time units must be in descending order and not repeat: '${unitTok.image}'`, unitTok);
       prevRank = info.rank;
-      const amount = Number(numTok.tokenType === T.LongLit ? numTok.image.slice(0, -1) : numTok.image);
-      total += amount * info.ms;
+      const isLong = numTok.tokenType === T.LongLit;
+      const digits = isLong ? numTok.image.slice(0, -1) : numTok.image;
+      if (isLong ? BigInt(digits) > LONG_MAX : Number(digits) > INT_MAX) {
+        this.error(`${isLong ? 'long' : 'integer'} number too large: ${numTok.image}`, numTok);
+        continue;
+      }
+      total += Number(digits) * info.ms;
     }
+    // Beyond this a time value is no longer exact (and would print as another one).
+    if (total > Number.MAX_SAFE_INTEGER) this.error(`time value too large: more than ${Number.MAX_SAFE_INTEGER} milliseconds`, nums[0]!);
     return total;
   }
 }

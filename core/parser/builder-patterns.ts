@@ -17,10 +17,13 @@ import type {
 import { ch, nameOf, node, nodes, tok, toks } from './builder-base';
 import { ExpressionBuilder } from './builder-expressions';
 import * as T from './lexer';
+import { MAX_PATTERN_STATES } from './nesting';
 
 interface StateCollector {
   readonly separators: IToken[];
   readonly quantifiers: IToken[];
+  /** Stream states seen so far (see MAX_PATTERN_STATES). */
+  states: number;
 }
 
 export class PatternBuilder extends ExpressionBuilder {
@@ -67,7 +70,7 @@ export class PatternBuilder extends ExpressionBuilder {
   }
 
   protected stateInput(n: CstNode): StateInput {
-    const col: StateCollector = { separators: [], quantifiers: [] };
+    const col: StateCollector = { separators: [], quantifiers: [], states: 0 };
     const { element, trailing } = this.stateChain(n, col, true);
     const arrows = col.separators.filter(t => t.tokenType === T.Arrow);
     const commas = col.separators.filter(t => t.tokenType === T.Comma);
@@ -134,6 +137,11 @@ export class PatternBuilder extends ExpressionBuilder {
     const c = ch(n);
     const notTok = tok(c, 'Kw_not');
     const input = this.basicSource(node(c, 'basicSource')!);
+    // The planner and the runtime walk a pattern recursively, state by state.
+    if (++col.states === MAX_PATTERN_STATES + 1) {
+      const first = notTok ?? tok(c, 'ref');
+      this.error(`pattern or sequence too long, at most ${MAX_PATTERN_STATES} states`, first ? this.tpos(first) : input.pos, first?.image.length ?? input.stream.id.length);
+    }
     if (notTok) {
       const tv = node(c, 'timeValue');
       const a: AbsentState = { kind: 'AbsentState', pos: this.tpos(notTok), input, ...(tv && { waitingTime: this.timeValue(tv) }) };

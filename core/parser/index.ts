@@ -15,8 +15,12 @@ import type { App, Expression, OnDemandQuery } from '../ast/nodes';
 import { ParseError, type Diagnostic } from '../errors/millrace-error';
 import { AstBuilder } from './builder';
 import { SiddhiParser } from './grammar';
-import { tokenize } from './lexer';
-import { substitute, SourceText } from './source';
+import { Semi, tokenize } from './lexer';
+import { MAX_NESTING, tooDeep } from './nesting';
+import { substitute, SourceText, withoutBom } from './source';
+
+export { MAX_NESTING, MAX_PATTERN_STATES } from './nesting';
+export { withoutBom } from './source';
 
 export interface ParseOptions {
   /** Looks up `${NAME}` variables. Without it, any `${NAME}` in the text is an error. */
@@ -27,7 +31,8 @@ const parser = new SiddhiParser();
 
 type Entry = 'app' | 'onDemandQuery' | 'standaloneExpression';
 
-function run(text: string, entry: Entry, env: ParseOptions['env'], substituteVars: boolean): { cst: CstNode; builder: AstBuilder } {
+function run(original: string, entry: Entry, env: ParseOptions['env'], substituteVars: boolean): { cst: CstNode; builder: AstBuilder } {
+  const text = withoutBom(original);
   let source: SourceText;
   if (substituteVars) {
     const sub = substitute(text, env);
@@ -38,30 +43,77 @@ function run(text: string, entry: Entry, env: ParseOptions['env'], substituteVar
   }
   const lexed = tokenize(source.text);
   const diagnostics: Diagnostic[] = lexed.errors.map(e => ({ message: e.message, pos: source.pos(e.offset), length: Math.max(1, e.length) }));
+  // Checked before parsing: every later stage recurses per level of nesting (see nesting.ts).
+  const deep = tooDeep(lexed.tokens);
+  if (deep) {
+    diagnostics.push({ message: `expression nested too deeply, at most ${MAX_NESTING} levels`, pos: source.pos(deep.startOffset), length: deep.image.length });
+    throw new ParseError(text, dedupe(diagnostics));
+  }
 
   parser.prepare(lexed.tokens);
   const cst = parser[entry]();
-  const tokens = lexed.tokens;
+  diagnostics.push(...syntaxDiagnostics(lexed.tokens, source));
+  if (diagnostics.length > 0) throw new ParseError(text, dedupe(diagnostics));
+  return { cst, builder: new AstBuilder(source) };
+}
+
+/**
+ * The parser's errors (chevrotain recovers and goes on) and the grammar's own (a missing `;`).
+ * Once the parser has gone wrong in a statement, what it finds further in that statement, or a
+ * few tokens on, is most likely a consequence of how it recovered: each broken statement is
+ * reported once, at its first error.
+ */
+function syntaxDiagnostics(tokens: readonly IToken[], source: SourceText): Diagnostic[] {
+  const out: Diagnostic[] = [];
   const endOffset = tokens.length > 0 ? tokenEnd(tokens[tokens.length - 1]!) : source.text.length;
   const at = (t: IToken | undefined, prev: IToken | undefined): { offset: number; length: number } => {
     if (t && Number.isFinite(t.startOffset)) return { offset: t.startOffset, length: Math.max(1, t.image.length) };
     if (prev && Number.isFinite(prev.startOffset)) return { offset: tokenEnd(prev), length: 1 };
     return { offset: endOffset, length: 1 };
   };
+  // Statements end at `;`, which occurs nowhere else (strings and function bodies are one token).
+  const semis = tokens.filter(t => t.tokenType === Semi);
+  const statementOf = (offset: number) => tokenIndexAt(semis, offset);
+  const syntax = (parser.errors as (IRecognitionException & { previousToken?: IToken })[]).map(e => ({ e, where: at(e.token, e.previousToken) }));
+  syntax.sort((a, b) => a.where.offset - b.where.offset);
   const errorOffsets = new Set<number>();
-  for (const e of parser.errors as (IRecognitionException & { previousToken?: IToken })[]) {
-    const where = at(e.token, e.previousToken);
+  /** The offset of each broken statement's first error. */
+  const firstError = new Map<number, number>();
+  let lastIndex = -Infinity;
+  for (const { e, where } of syntax) {
     errorOffsets.add(where.offset);
-    diagnostics.push({ message: e.message, pos: source.pos(where.offset), length: where.length });
+    const index = tokenIndexAt(tokens, where.offset);
+    const statement = statementOf(where.offset);
+    const cascade = firstError.has(statement) || index < lastIndex + CASCADE_TOKENS;
+    lastIndex = index;
+    if (!firstError.has(statement)) firstError.set(statement, where.offset);
+    if (cascade) continue;
+    out.push({ message: e.message, pos: source.pos(where.offset), length: where.length });
   }
   for (const e of parser.extraErrors) {
     const where = at(e.token, undefined);
-    // A missing `;` right where a syntax error was already reported is a consequence of it.
+    // A missing `;` where a syntax error was reported, or after one in its statement, follows from it.
     if (errorOffsets.has(where.offset)) continue;
-    diagnostics.push({ message: e.message, pos: source.pos(where.offset), length: where.length });
+    const first = firstError.get(statementOf(where.offset));
+    if (first !== undefined && first < where.offset) continue;
+    out.push({ message: e.message, pos: source.pos(where.offset), length: where.length });
   }
-  if (diagnostics.length > 0) throw new ParseError(text, dedupe(diagnostics));
-  return { cst, builder: new AstBuilder(source) };
+  return out;
+}
+
+/** Syntax errors closer than this many tokens to the one before are not reported. */
+const CASCADE_TOKENS = 4;
+
+/** The index of the first token starting at or after `offset` (tokens.length at the end). */
+function tokenIndexAt(tokens: readonly IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function tokenEnd(t: IToken): number {
@@ -82,7 +134,7 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
 }
 
 function finish<T>(text: string, builder: AstBuilder, result: T): T {
-  if (builder.diagnostics.length > 0) throw new ParseError(text, dedupe([...builder.diagnostics]));
+  if (builder.diagnostics.length > 0) throw new ParseError(withoutBom(text), dedupe([...builder.diagnostics]));
   return result;
 }
 

@@ -82,6 +82,14 @@ function computeLineStarts(text: string): number[] {
   return starts;
 }
 
+/**
+ * The text without a leading UTF-8 byte-order mark (U+FEFF), which editors on Windows write and
+ * nobody sees. Positions are counted in the text without it, as the reader sees the file.
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 const VAR = /\$\{([^{}]*)\}/g;
 
 /**

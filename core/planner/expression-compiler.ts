@@ -6,39 +6,9 @@ import type { Compiled, Scope } from '../plan/expression-scope';
 import { aggregateFunctions } from '../builtins/aggregates/aggregate-functions';
 import { scalarFunctions } from '../builtins/functions/scalar-functions';
 import type { Diagnostic } from '../errors/millrace-error';
-import type { Eval } from '../kernel/eval-context';
-import type { Value } from '../kernel/event';
-import * as J from '../kernel/java-num';
+import { binaryStep, chain, type BinaryStep } from './binary-ops';
 
-const NUMERIC_RANK: Partial<Record<AttrType, number>> = { INT: 1, LONG: 2, FLOAT: 3, DOUBLE: 4 };
-const isNumeric = (t: AttrType) => NUMERIC_RANK[t] !== undefined;
 const lower = (t: AttrType) => t.toLowerCase();
-
-function widen(a: AttrType, b: AttrType): AttrType {
-  return NUMERIC_RANK[a]! >= NUMERIC_RANK[b]! ? a : b;
-}
-
-type NumOp = (a: never, b: never) => Value;
-
-const ARITH: Record<'+' | '-' | '*' | '/' | '%', Record<'INT' | 'LONG' | 'FLOAT' | 'DOUBLE', NumOp>> = {
-  '+': { INT: J.intAdd, LONG: J.longAdd, FLOAT: J.floatAdd, DOUBLE: (a: number, b: number) => a + b },
-  '-': { INT: J.intSub, LONG: J.longSub, FLOAT: J.floatSub, DOUBLE: (a: number, b: number) => a - b },
-  '*': { INT: J.intMul, LONG: J.longMul, FLOAT: J.floatMul, DOUBLE: (a: number, b: number) => a * b },
-  '/': { INT: J.intDiv, LONG: J.longDiv, FLOAT: J.floatDiv, DOUBLE: J.doubleDiv },
-  '%': { INT: J.intMod, LONG: J.longMod, FLOAT: J.floatMod, DOUBLE: J.doubleMod },
-};
-
-/**
- * An operand of type `from` as Java promotes it to `to`: a LONG meeting a FLOAT or DOUBLE becomes
- * the nearest double (its bigint form cannot mix with numbers); everything else is unchanged.
- */
-function promoted(fn: Eval, from: AttrType, to: AttrType): Eval {
-  if (from !== 'LONG' || (to !== 'FLOAT' && to !== 'DOUBLE')) return fn;
-  return ctx => {
-    const v = fn(ctx);
-    return typeof v === 'bigint' ? Number(v) : v;
-  };
-}
 
 const BAD: Compiled = { type: null, fn: () => null };
 
@@ -112,66 +82,38 @@ export class ExpressionCompiler {
     return c;
   }
 
-  private binary(e: Binary, scope: Scope): Compiled {
-    const l = this.compile(e.left, scope);
-    const r = this.compile(e.right, scope);
-    const hasAggregate = l.hasAggregate || r.hasAggregate;
-    if (l.type === null || r.type === null) return BAD;
-    const lt = l.type;
-    const rt = r.type;
-    // Numeric operands meet at the wider type (a LONG beside a DOUBLE is a double).
-    const wide = isNumeric(lt) && isNumeric(rt) ? widen(lt, rt) : lt;
-    const lf = promoted(l.fn, lt, wide);
-    const rf = promoted(r.fn, rt, wide);
-    switch (e.op) {
-      case 'and':
-      case 'or': {
-        if (lt !== 'BOOL' || rt !== 'BOOL') return this.error(e.pos, `'${e.op}' needs bool operands, found ${lower(lt)} and ${lower(rt)}`);
-        const fn: Eval = e.op === 'and' ? ctx => lf(ctx) === true && rf(ctx) === true : ctx => lf(ctx) === true || rf(ctx) === true;
-        return { type: 'BOOL', fn, hasAggregate };
+  /**
+   * A chain of binary operators, `((a + b) + c) + d` in the AST: walked down its left spine in a
+   * loop (a chain may have thousands of terms), then compiled bottom-up, each right operand in
+   * turn, as nested binaries were: every operand is compiled even after an error.
+   */
+  private binary(top: Binary, scope: Scope): Compiled {
+    const spine: Binary[] = [];
+    let bottom: Expression = top;
+    for (; bottom.kind === 'Binary'; bottom = bottom.left) spine.push(bottom);
+    const base = this.compile(bottom, scope);
+    let type = base.type;
+    let hasAggregate = base.hasAggregate;
+    const steps: BinaryStep[] = [];
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const e = spine[i]!;
+      const r = this.compile(e.right, scope);
+      hasAggregate = hasAggregate || r.hasAggregate;
+      if (type === null || r.type === null) {
+        type = null;
+        continue;
       }
-      case '+':
-      case '-':
-      case '*':
-      case '/':
-      case '%': {
-        if (!isNumeric(lt) || !isNumeric(rt)) return this.error(e.pos, `Arithmetic operation between ${lt} and ${rt} cannot be executed`);
-        const t = wide as 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE';
-        const op = ARITH[e.op][t] as (a: Value, b: Value) => Value;
-        return {
-          type: t,
-          hasAggregate,
-          fn: ctx => {
-            const a = lf(ctx);
-            if (a === null) return null;
-            const b = rf(ctx);
-            if (b === null) return null;
-            return op(a, b);
-          },
-        };
+      const s = binaryStep(e.op, type, r.type, r.fn);
+      if (typeof s === 'string') {
+        this.error(e.pos, s);
+        type = null;
+        continue;
       }
-      case '<':
-      case '<=':
-      case '>':
-      case '>=': {
-        if (!isNumeric(lt) || !isNumeric(rt)) {
-          const bad = isNumeric(lt) ? rt : lt;
-          return this.error(e.pos, `${lower(bad)} cannot be used in ${e.op === '<' || e.op === '<=' ? 'less than' : 'greater than'} comparisons (${lower(lt)} ${e.op} ${lower(rt)})`);
-        }
-        const cmp = COMPARE[e.op];
-        return { type: 'BOOL', hasAggregate, fn: ctx => { const a = lf(ctx); if (a === null) return false; const b = rf(ctx); return b !== null && cmp(a as number, b as number); } };
-      }
-      case '==':
-      case '!=': {
-        const comparable = (isNumeric(lt) && isNumeric(rt)) || (lt === rt && (lt === 'STRING' || lt === 'BOOL'));
-        if (!comparable) return this.error(e.pos, `${lower(lt)} cannot be compared with ${lower(rt)}`);
-        const fn: Eval =
-          e.op === '=='
-            ? ctx => { const a = lf(ctx); if (a === null) return false; const b = rf(ctx); return b !== null && a === b; }
-            : ctx => { const a = lf(ctx); if (a === null) return false; const b = rf(ctx); return b !== null && a !== b; };
-        return { type: 'BOOL', fn, hasAggregate };
-      }
+      type = s.type;
+      steps.push(s.step);
     }
+    if (type === null) return BAD;
+    return { type, fn: chain(base.fn, steps), hasAggregate };
   }
 
   private call(e: FunctionCall, scope: Scope): Compiled {
@@ -206,10 +148,3 @@ export class ExpressionCompiler {
     return this.error(e.pos, `'${e.name}' is neither a function extension nor an aggregated attribute extension`, nameLen);
   }
 }
-
-const COMPARE: Record<'<' | '<=' | '>' | '>=', (a: number, b: number) => boolean> = {
-  '<': (a, b) => a < b,
-  '<=': (a, b) => a <= b,
-  '>': (a, b) => a > b,
-  '>=': (a, b) => a >= b,
-};

@@ -1,4 +1,5 @@
 import type { Expression, InputStream, Query, StateElement, StateInput, Variable } from '../ast/nodes';
+import { forEachExpression } from '../ast/walk';
 import type { Scope } from '../plan/expression-scope';
 import type { QueryPlan } from '../plan/plan';
 import { annotationValue } from './annotations';
@@ -159,21 +160,7 @@ function collectRefs(e: StateElement, out: Set<string>): void {
 }
 
 function walkExpression(e: Expression, visit: (v: Variable) => void): void {
-  switch (e.kind) {
-    case 'Variable':
-      return visit(e);
-    case 'Binary':
-      walkExpression(e.left, visit);
-      return walkExpression(e.right, visit);
-    case 'Not':
-    case 'IsNull':
-      return walkExpression(e.operand, visit);
-    case 'In':
-      return walkExpression(e.operand, visit);
-    case 'FunctionCall':
-      for (const a of e.args) walkExpression(a, visit);
-      return;
-    default:
-      return;
-  }
+  forEachExpression(e, x => {
+    if (x.kind === 'Variable') visit(x);
+  });
 }

@@ -1,4 +1,5 @@
 import type { Expression, Variable } from '../ast/nodes';
+import { chainOperands, someExpression } from '../ast/walk';
 import type { Eval } from '../kernel/eval-context';
 import type { Diagnostic } from '../errors/millrace-error';
 import { ExpressionCompiler } from './expression-compiler';
@@ -38,25 +39,8 @@ export function storeScope(probe: Scope, store: Source, probeHasAttributes = tru
   };
 }
 
-function conjuncts(e: Expression): Expression[] {
-  return e.kind === 'Binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
-}
-
 function mentionsStore(e: Expression, store: Source): boolean {
-  switch (e.kind) {
-    case 'Variable':
-      return e.streamRef !== undefined && store.names.includes(e.streamRef);
-    case 'Binary':
-      return mentionsStore(e.left, store) || mentionsStore(e.right, store);
-    case 'Not':
-    case 'IsNull':
-    case 'In':
-      return mentionsStore(e.operand, store);
-    case 'FunctionCall':
-      return e.args.some(a => mentionsStore(a, store));
-    default:
-      return false;
-  }
+  return someExpression(e, x => x.kind === 'Variable' && x.streamRef !== undefined && store.names.includes(x.streamRef));
 }
 
 /**
@@ -76,7 +60,7 @@ export function planStoreCondition(
   const c: Compiled = compiler.condition(expr, scope, 'condition');
   if (c.type === null) return null;
   const equalities = new Map<number, Eval>();
-  for (const term of conjuncts(expr)) {
+  for (const term of chainOperands(expr, 'and')) {
     if (term.kind !== 'Binary' || term.op !== '==') continue;
     for (const [col, other] of [
       [term.left, term.right],
@@ -84,6 +68,9 @@ export function planStoreCondition(
     ] as const) {
       if (col.kind !== 'Variable' || col.index !== undefined || col.streamRef === undefined || !target.source.names.includes(col.streamRef)) continue;
       if (mentionsStore(other, target.source)) continue;
+      // Compiling a key that holds `x in U` would compile its condition once more at every
+      // level of nested `in`s (exponential); such a term is only matched, never looked up by.
+      if (someExpression(other, x => x.kind === 'In')) continue;
       const i = target.source.attributes.findIndex(a => a.name === col.attribute);
       // A key must come from the probe alone; try it aside so that failing costs no diagnostics.
       const scratch: Diagnostic[] = [];

@@ -7,7 +7,7 @@ import type { StreamEvent, Value } from '../kernel/event';
 import type { EvalCtx } from '../kernel/eval-context';
 import { longAdd, longToDouble, type Long } from '../kernel/java-num';
 import { PartialRows } from './partial-rows';
-import { decodeValue, encodeValue } from '../state/value-codec';
+import { decodeValue, encodeValue, jsonText } from '../state/value-codec';
 import { array, int, nullable, refine, tuple, uniqueBy, value } from '../state/shape';
 import { bucketStart, parseAggregationTime } from '../kernel/calendar';
 
@@ -113,7 +113,7 @@ export class AggregationRuntime {
     if (p.timestampOf) {
       const v = p.timestampOf(ctx);
       t = typeof v === 'number' ? v : typeof v === 'string' ? parseAggregationTime(v) : null;
-      if (t === null) return `cannot read the time of the event from ${JSON.stringify(v)} (a long of milliseconds, or 'yyyy-MM-dd HH:mm:ss [+HH:MM]')`;
+      if (t === null) return `cannot read the time of the event from ${jsonText(v)} (a long of milliseconds, or 'yyyy-MM-dd HH:mm:ss [+HH:MM]')`;
     } else t = e.timestamp;
     const groups = p.groupBy.map(g => g(ctx));
     const key = keyOf(groups);

@@ -17,6 +17,7 @@ import type { RuntimeSnapshot, SplitSnapshot } from './runtime-snapshot';
 import type { MissingState, RoutedRecord } from './state-units';
 import { rowFromStored, TableRuntime, tableSpec } from './table';
 import { buildTrigger } from './trigger-runtime';
+import { jsonText } from '../state/value-codec';
 
 export type { QueryResult } from './on-demand-runtime';
 export type { RuntimeSnapshot, SplitSnapshot } from './runtime-snapshot';
@@ -63,7 +64,7 @@ export class AppRuntime {
         if (sink.type.toLowerCase() === 'log') {
           const prefix = sink.options.get('prefix') ?? `${plan.name} : ${stream}`;
           this.subscribe(stream, (_s, es) => {
-            for (const e of es) rt.logger.info(`${prefix} : Event{timestamp=${e.timestamp}, data=${JSON.stringify(e.data)}}`);
+            for (const e of es) rt.logger.info(`${prefix} : Event{timestamp=${e.timestamp}, data=${jsonText(e.data)}}`);
           });
         }
   }

@@ -11,6 +11,7 @@ import { Junction, type Receiver } from './junction';
 import { Scheduler } from './scheduler';
 import { StateUnits } from './state-units';
 import type { TableRuntime } from './table';
+import { jsonText } from '../state/value-codec';
 
 /** A named window as the rest of the app sees it: where `insert into W` goes, and what it holds. */
 export interface NamedWindowRuntime {
@@ -122,6 +123,6 @@ export class RuntimeContext {
     }
     for (const e of chunk)
       if (e.type === EventKind.CURRENT)
-        this.logger.error(`Error in '${this.plan.name}' after consuming events from Stream '${j.schema.id}', ${message}. Hence, dropping event '${JSON.stringify(e.data)}'`);
+        this.logger.error(`Error in '${this.plan.name}' after consuming events from Stream '${j.schema.id}', ${message}. Hence, dropping event '${jsonText(e.data)}'`);
   }
 }

@@ -8,7 +8,7 @@ import type { EvalCtx, TableAccess } from '../kernel/eval-context';
 import { PartialRows } from './partial-rows';
 import { array, row } from '../state/shape';
 import { StateCodecError } from '../errors/millrace-error';
-import { decodeRow, decodeValue, encodeRow, encodeValue } from '../state/value-codec';
+import { decodeRow, decodeValue, encodeRow, encodeValue, jsonText } from '../state/value-codec';
 
 type Row = Value[];
 
@@ -197,7 +197,7 @@ export class TableRuntime implements TableAccess {
   insert(row: Row): void {
     if (!this.cell.value.add(row.slice()))
       this.logger.error(
-        `Error in '${this.appName}': dropping event ${JSON.stringify(row)} inserted into table '${this.plan.id}', as there is already an event stored with primary key ${JSON.stringify(this.plan.primaryKey.map(i => row[i]))}`,
+        `Error in '${this.appName}': dropping event ${jsonText(row)} inserted into table '${this.plan.id}', as there is already an event stored with primary key ${JSON.stringify(this.plan.primaryKey.map(i => row[i]))}`,
       );
   }
 
@@ -243,7 +243,7 @@ export class TableRuntime implements TableAccess {
       this.cell.value.remove(r);
       if (!this.cell.value.add(next)) {
         this.cell.value.add(r);
-        this.logger.error(`Error in '${this.appName}': update of table '${this.plan.id}' would give two rows the primary key ${JSON.stringify(this.plan.primaryKey.map(i => next[i]))}; row left unchanged`);
+        this.logger.error(`Error in '${this.appName}': update of table '${this.plan.id}' would give two rows the primary key ${jsonText(this.plan.primaryKey.map(i => next[i]))}; row left unchanged`);
       }
     }
     ctx.row = saved;

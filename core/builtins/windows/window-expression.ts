@@ -1,4 +1,5 @@
 import type { Expression } from '../../ast/nodes';
+import { someExpression } from '../../ast/walk';
 import type { Scope } from '../../plan/expression-scope';
 import type { StreamEvent, Value } from '../../kernel/event';
 import { newEvalCtx, type Eval, type EvalCtx } from '../../kernel/eval-context';
@@ -61,20 +62,12 @@ function unrewrite(message: string): string {
 
 /** Whether an expression reads `first` or `last` (aggregate arguments may not: see compileWindowCondition). */
 function readsFirstOrLast(e: Expression, plainNames: ReadonlySet<string>): boolean {
-  switch (e.kind) {
-    case 'Variable':
-      return e.streamRef !== undefined ? e.streamRef === 'first' || e.streamRef === 'last' : !plainNames.has(e.attribute) && (e.attribute === 'first' || e.attribute === 'last');
-    case 'Binary':
-      return readsFirstOrLast(e.left, plainNames) || readsFirstOrLast(e.right, plainNames);
-    case 'Not':
-    case 'IsNull':
-    case 'In':
-      return readsFirstOrLast(e.operand, plainNames);
-    case 'FunctionCall':
-      return e.args.some(a => readsFirstOrLast(a, plainNames));
-    default:
-      return false;
-  }
+  return someExpression(
+    e,
+    x =>
+      x.kind === 'Variable' &&
+      (x.streamRef !== undefined ? x.streamRef === 'first' || x.streamRef === 'last' : !plainNames.has(x.attribute) && (x.attribute === 'first' || x.attribute === 'last')),
+  );
 }
 
 /**

@@ -179,6 +179,17 @@ describe('time constants', () => {
     expect(() => parseExpression('1.5 sec')).toThrow(/int or long/);
   });
 
+  test('amounts beyond int or long, and totals beyond exact milliseconds, are errors (found by npm run fuzz)', () => {
+    // The total used to be rounded, and the printer then wrote a time value that parsed to another.
+    const messages = (text: string) => parseError(() => parseExpression(text)).diagnostics.map(d => [d.pos.column, d.message]);
+    expect(messages('9223372036854775808L sec')).toEqual([[1, 'long number too large: 9223372036854775808L']]);
+    expect(messages('1 min 2147483648 sec')).toEqual([[7, 'integer number too large: 2147483648']]);
+    expect(messages('9223372036854775807L sec')).toEqual([[1, 'time value too large: more than 9007199254740991 milliseconds']]);
+    expect(messages('2147483647 years')).toEqual([[1, 'time value too large: more than 9007199254740991 milliseconds']]);
+    expect(expr('2147483647 sec')).toEqual(TIME(2_147_483_647_000));
+    expect(expr('9007199254740991L millisec')).toEqual(TIME(Number.MAX_SAFE_INTEGER));
+  });
+
   test('the position of a time value is its first number', () => {
     expect(parseExpression('  1 hour 5 min').pos).toEqual({ line: 1, column: 3, offset: 2 });
   });
