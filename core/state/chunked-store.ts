@@ -12,7 +12,6 @@
  *   class MyStore extends ChunkedStateStore<{}, MyPlan, MyRow> { ... }
  */
 import { CommitTooLargeError, StateCodecError, StateConflictError, StoreError } from '../errors/millrace-error';
-import { silentLogger, type Logger } from '../io/logger';
 import { sha256Hex, utf8Decode, utf8Encode } from './bytes';
 import type { Json } from './json';
 import { decodeUnit, encodeUnit } from './snapshot-codec';
@@ -26,6 +25,13 @@ import {
   type StoredUnit,
   type UnitWrite,
 } from './state-store';
+
+/** Where a store reports what it skipped: any Logger (core/io/logger.ts; state sits below io, so only this much of it). */
+export interface StoreLogger {
+  warn(message: string): void;
+}
+
+const silent: StoreLogger = { warn() {} };
 
 /** The port to a compressor: gzip in every store today (adapters/node/gzip-compression.ts). */
 export interface Compression {
@@ -218,7 +224,7 @@ export interface ChunkedStoreOptions {
    */
   readonly maxParts: number;
   /** Where dueUnits reports the due records it skips (default: silent). */
-  readonly logger?: Logger;
+  readonly logger?: StoreLogger;
 }
 
 /** A value as found, short, for the message about a damaged record. */
@@ -247,7 +253,7 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
   protected readonly known = new KnownVersions<E>();
   protected readonly timing: RetryTiming;
   protected readonly maxParts: number;
-  protected readonly logger: Logger;
+  protected readonly logger: StoreLogger;
   private readonly names: StoreNames;
   private readonly compression: Compression;
   private readonly commitBackoffMs: number;
@@ -258,7 +264,7 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
     this.commitBackoffMs = options.commitBackoffMs;
     this.timing = options.timing;
     this.maxParts = options.maxParts;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? silent;
     this.chunkBytes = options.chunkBytes ?? options.defaultChunkBytes;
     if (!(Number.isSafeInteger(this.chunkBytes) && this.chunkBytes > 0 && this.chunkBytes <= options.maxChunkBytes)) {
       throw new StoreError(`chunkBytes must be an integer from 1 to ${options.maxChunkBytes}, got ${String(options.chunkBytes)}`);
