@@ -2,7 +2,8 @@
  * Writes test/fixtures/stores/{dynamodb,firestore,file}.json: the raw items, documents and files
  * that the stores of this checkout leave after the commits of test/helpers/store-fixtures.ts, and
  * what they read back. Run through scripts/store-fixtures.mjs (it bundles this file); it starts
- * DynamoDB Local and the Firestore emulator itself.
+ * DynamoDB Local and the Firestore emulator itself. (`file-v1.json` is not written here: it holds
+ * the files of version 1 of the file names, from before issue 11, kept to test their migration.)
  */
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';

@@ -7,7 +7,7 @@
  *   unitPk('app/Orders/global') // { pk: 'app/Orders/global', escaped: 'app/Orders/global', hashed: false }
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { escapeKey, hashedId, keyOfId, ROW_KEY, type Json, type Known, type StoredRow } from '../../core';
+import { escapeKey, hashedId, keyOfId, ROW_KEY, type Json, type StoredRow, type UnitRecord } from '../../core';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -42,15 +42,22 @@ export function chunkPk(pk: string, n: number): string {
   return `${pk}#chunk#${n}`;
 }
 
-export function num(v: AttributeValue | undefined): number | undefined {
-  return v?.N === undefined ? undefined : Number(v.N);
+/** A number attribute as a number; any other attribute as it is (for the message about damage). */
+export function numberOf(v: AttributeValue | undefined): unknown {
+  return v?.N === undefined ? v : Number(v.N);
 }
 
-export function knownOf(item: Item | undefined): Known {
-  if (item === undefined) return { state: 'absent' };
-  const version = num(item.version) ?? 0;
-  if (item.deleted?.BOOL === true) return { state: 'tombstone', version };
-  return { state: 'live', version, parts: num(item.parts) ?? 1 };
+/** A unit item's fields, unchecked (the chunked base checks them). */
+export function unitRecordOf(item: Item | undefined): UnitRecord<object> | undefined {
+  if (item === undefined) return undefined;
+  return {
+    version: numberOf(item.version),
+    deleted: item.deleted?.BOOL ?? item.deleted,
+    parts: numberOf(item.parts),
+    storedKey: item.k?.S ?? item.k,
+    data: item.data?.B ?? item.data,
+    extra: {},
+  };
 }
 
 /** DynamoDB's item size: attribute names plus values (numbers about 1 byte per 2 digits). */

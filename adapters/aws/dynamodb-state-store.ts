@@ -56,12 +56,14 @@ import {
   type RowWrite,
   type StateStoreStats,
   type StoredRow,
+  type Logger,
   type UnitRead,
+  type UnitRecord,
   type UnitWrite,
 } from '../../core';
 import { gzipCompression } from '../node/gzip-compression';
 import { nodeTiming } from '../node/retry-timing';
-import { chunkPk, errorName, itemSize, keyOfPk, knownOf, num, rowItem, rowOf, unitPk, type Item } from './dynamodb-items';
+import { chunkPk, errorName, itemSize, keyOfPk, numberOf, rowItem, rowOf, unitPk, unitRecordOf, type Item } from './dynamodb-items';
 import { DEFAULT_DUE_INDEX, type DynamoDBSender } from './dynamodb-tables';
 
 export { unitPk } from './dynamodb-items';
@@ -78,6 +80,8 @@ export interface DynamoDBStateStoreOptions {
   readonly chunkBytes?: number;
   /** How retries wait (a fake clock in tests); default real time. */
   readonly timing?: RetryTiming;
+  /** Where dueUnits reports a due item it skips (one that is no unit's item); default silent. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -162,6 +166,9 @@ export class DynamoDBStateStore extends ChunkedStateStore<object, CommitPlan, It
       maxChunkBytes: DEFAULT_CHUNK_BYTES,
       commitBackoffMs: 5,
       timing: options.timing ?? nodeTiming,
+      // A unit's item and its chunks are written in one transaction.
+      maxParts: MAX_TRANSACTION_ITEMS,
+      logger: options.logger,
     });
     this.tableName = options.tableName;
     this.dueIndexName = options.dueIndexName ?? DEFAULT_DUE_INDEX;
@@ -225,7 +232,9 @@ export class DynamoDBStateStore extends ChunkedStateStore<object, CommitPlan, It
           })),
         );
         for (const item of r.Items ?? []) {
-          keys.push(keyOfPk(item.pk?.S ?? '', item));
+          const pk = item.pk?.S ?? '';
+          const key = this.dueKey(pk, keyOfPk(pk, item));
+          if (key !== null) keys.push(key);
           // Eventually consistent index reads: half a unit per 4 KB.
           this.stats.readRequestUnits += 0.5 * Math.ceil(itemSize(item) / 4096);
         }
@@ -266,22 +275,22 @@ export class DynamoDBStateStore extends ChunkedStateStore<object, CommitPlan, It
       const item = items.get(pk);
       if (item === undefined) continue;
       out.set(key, {
-        unit: { known: knownOf(item), storedKey: item.k?.S, data: item.data?.B },
+        unit: unitRecordOf(item)!,
         chunks: Array.from({ length: chunks }, (_, i) => {
           const chunk = items.get(chunkPk(pk, i + 1));
-          return chunk === undefined ? undefined : { version: num(chunk.version), data: chunk.data?.B ?? new Uint8Array() };
+          return chunk === undefined ? undefined : { version: numberOf(chunk.version), data: chunk.data?.B ?? chunk.data };
         }),
       });
     }
     return out;
   }
 
-  protected async readKnown(keys: readonly string[]): Promise<Known[]> {
+  protected async readKnown(keys: readonly string[]): Promise<(UnitRecord<object> | undefined)[]> {
     const items = await this.batchGet(
       keys.map(k => unitPk(k).pk),
-      'pk, version, deleted, parts',
+      'pk, version, deleted, parts, k',
     );
-    return keys.map(k => knownOf(items.get(unitPk(k).pk)));
+    return keys.map(k => unitRecordOf(items.get(unitPk(k).pk)));
   }
 
   protected encodeRow(key: string, row: StoredRow): Item {

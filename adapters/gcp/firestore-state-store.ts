@@ -62,7 +62,9 @@ import {
   type RowWrite,
   type StateStoreStats,
   type StoredRow,
+  type Logger,
   type UnitRead,
+  type UnitRecord,
   type UnitWrite,
 } from '../../core';
 import { gzipCompression } from '../node/gzip-compression';
@@ -81,6 +83,8 @@ export interface FirestoreStateStoreOptions {
   readonly chunkBytes?: number;
   /** How retries wait (a fake clock in tests); default real time. */
   readonly timing?: RetryTiming;
+  /** Where dueUnits reports a due document it skips (one that is no unit's document); default silent. */
+  readonly logger?: Logger;
 }
 
 /** The store's counters, in Firestore's billing terms besides the common ones. */
@@ -105,6 +109,8 @@ const MAX_CHUNK_BYTES = 1000 * 1024;
 const MAX_PLAIN_ID_BYTES = 1000;
 /** Firestore refuses a commit request above 10 MiB; leave room for names and fields. */
 const MAX_COMMIT_BYTES = 9.5 * 1024 * 1024;
+/** The most parts of a unit: a bound for a damaged `parts` (a commit of 10 MiB in 1 KiB chunks has fewer). */
+const MAX_PARTS = 10_000;
 /** gRPC codes of a failed precondition: the update time moved, the document exists, or is gone. */
 const PRECONDITION_CODES = new Set([9, 6, 5]);
 /** What escapeKey escapes besides `%` (ids are path segments), and the escapes ids use. */
@@ -136,16 +142,17 @@ function keyOfDoc(id: string, k: unknown): string {
   return keyOfId(id, k, ESCAPES);
 }
 
-function bytesOf(v: unknown): Uint8Array {
-  if (v instanceof Uint8Array) return v;
-  return new Uint8Array();
-}
-
-function knownOf(snap: DocumentSnapshot | undefined): Known {
-  if (snap === undefined || !snap.exists || snap.updateTime === undefined) return { state: 'absent' };
-  const version = snap.get('version') as number;
-  if (snap.get('deleted') === true) return { state: 'tombstone', version, updateTime: snap.updateTime };
-  return { state: 'live', version, parts: (snap.get('parts') as number | undefined) ?? 1, updateTime: snap.updateTime };
+/** A unit document's fields, unchecked (the chunked base checks them). */
+function unitRecordOf(snap: DocumentSnapshot | undefined): UnitRecord<{ readonly updateTime: Timestamp }> | undefined {
+  if (snap === undefined || !snap.exists || snap.updateTime === undefined) return undefined;
+  return {
+    version: snap.get('version'),
+    deleted: snap.get('deleted'),
+    parts: snap.get('parts'),
+    storedKey: snap.get('k'),
+    data: snap.get('data'),
+    extra: { updateTime: snap.updateTime },
+  };
 }
 
 /** A row value Firestore cannot hold as it is (nested lists, tagged values) is kept as JSON text under this field. */
@@ -200,6 +207,8 @@ export class FirestoreStateStore extends ChunkedStateStore<{ readonly updateTime
       // A failed precondition fails at once (no lock was waited for): plan again right away.
       commitBackoffMs: 0,
       timing: options.timing ?? nodeTiming,
+      maxParts: MAX_PARTS,
+      logger: options.logger,
     });
     this.collectionPath = options.collection;
   }
@@ -243,7 +252,7 @@ export class FirestoreStateStore extends ChunkedStateStore<{ readonly updateTime
       const r = await this.db.collection(this.collectionPath).where('nextDue', '<=', now).orderBy('nextDue').limit(limit).select('k').get();
       // A query bills one read per document returned, and at least one.
       this.stats.documentReads += Math.max(1, r.size);
-      return r.docs.map(d => keyOfDoc(d.id, d.get('k')));
+      return r.docs.map(d => this.dueKey(d.id, keyOfDoc(d.id, d.get('k')))).filter((k): k is string => k !== null);
     } catch (e) {
       throw storeError(`could not query due units in ${this.collectionPath}`, e);
     }
@@ -275,25 +284,24 @@ export class FirestoreStateStore extends ChunkedStateStore<{ readonly updateTime
     const out = new Map<string, UnitRead<{ readonly updateTime: Timestamp }>>();
     for (const { key, chunks } of wanted) {
       const ref = this.unitRef(key);
-      const snap = snaps.get(ref.path);
-      const known = knownOf(snap);
-      if (known.state === 'absent') continue;
+      const unit = unitRecordOf(snaps.get(ref.path));
+      if (unit === undefined) continue;
       out.set(key, {
-        unit: { known, storedKey: snap!.get('k'), data: bytesOf(snap!.get('data')) },
+        unit,
         chunks: Array.from({ length: chunks }, (_, i) => {
           const chunk = snaps.get(this.chunkRef(ref, i + 1).path);
-          return chunk?.exists === true ? { version: chunk.get('version'), data: bytesOf(chunk.get('data')) } : undefined;
+          return chunk?.exists === true ? { version: chunk.get('version'), data: chunk.get('data') } : undefined;
         }),
       });
     }
     return out;
   }
 
-  protected async readKnown(keys: readonly string[]): Promise<Known[]> {
+  protected async readKnown(keys: readonly string[]): Promise<(UnitRecord<{ readonly updateTime: Timestamp }> | undefined)[]> {
     this.stats.requests++;
     this.stats.documentReads += keys.length;
     const snaps = await this.db.getAll(...keys.map(k => this.unitRef(k)));
-    return snaps.map(s => knownOf(s));
+    return snaps.map(s => unitRecordOf(s));
   }
 
   protected encodeRow(key: string, row: StoredRow): DocumentData {

@@ -2,8 +2,8 @@
  * A StateStore over a local directory, safe for several processes sharing it.
  *
  * Layout (all in `dir`):
- * - `<name>.json` per unit: a header line `{"version":N,"key":"..."}` (with `"nextDue":T` when the
- *   unit has a timer) then the encoded unit. A deleted unit keeps a header-only tombstone with
+ * - `<name>.json` per unit (`fileNameFor`): a header line `{"version":N,"key":"..."}` (with
+ *   `"nextDue":T` when the unit has a timer) then the encoded unit. A deleted unit keeps a header-only tombstone with
  *   `"deleted":true`, so a re-created unit continues the numbering and a stale version can never
  *   match again.
  * - `.lock/`: the commit lock (directory-lock.ts; mkdir is atomic). Its `owner` file names the holder; its mtime is
@@ -12,6 +12,8 @@
  * - `.journal`: present only while a multi-unit commit is being applied. It lists the renames
  *   that make up the commit; whoever takes the lock next finishes them, so a crash leaves either
  *   none or all of a commit's units visible.
+ * - `.format`: `{"fileNames":2}`, the version of the file names (a directory without it is of
+ *   version 1 and is migrated once, see `migrateNames`).
  * - `.tmp-*`: files being written; every file is written to a temp file, fsynced and renamed.
  * - `rows/<table>/<row key>.json` per row of a `@store` table: a header line `{"key":"..."}` then
  *   the encoded row; a deleted row is a header `{"key":"...","deleted":true}`. Row files are
@@ -35,6 +37,7 @@ import {
   decodeUnit,
   encodeUnit,
   sha256Hex,
+  silentLogger,
   StateCodecError,
   StateConflictError,
   storeError,
@@ -44,6 +47,7 @@ import {
   type StateStoreStats,
   type StoredRow,
   type StoredUnit,
+  type Logger,
   type UnitWrite,
 } from '../../core';
 import { applyRenames, DirectoryLock, errorCode, syncDir, TMP_PREFIX, type Rename } from './directory-lock';
@@ -53,6 +57,8 @@ export interface FileStateStoreOptions {
   readonly staleLockMs?: number;
   /** Give up waiting for the lock after this long, with StoreError. Default 60 000. */
   readonly lockTimeoutMs?: number;
+  /** Where dueUnits reports the files it skips (a damaged header); default silent. */
+  readonly logger?: Logger;
 }
 
 interface Header {
@@ -70,36 +76,78 @@ interface Current {
 
 const ROWS = 'rows';
 const MAX_NAME = 200;
+/** The marker of the directory's format: its `fileNames` is the version of the names below. */
+const FORMAT = '.format';
+const FILE_NAMES = 2;
+/** Windows' device names, which no file may be called even with an extension. */
+const DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
+/** A hashed name (both versions): a prefix, `~` and 64 hex digits. */
+const HASHED = /~[0-9a-f]{64}\.json$/;
+
+function hex(c: string): string {
+  return c.charCodeAt(0).toString(16).padStart(2, '0');
+}
+
+/** Version 1 of the names: percent-encoding with upper-case letters (and `!'()*~`) escaped too; null for a lone surrogate. */
+function encodedV1(key: string): string | null {
+  try {
+    return encodeURIComponent(key).replace(/%[0-9A-F]{2}|[A-Z!'()*~]/g, m => (m.length === 3 ? m : `%${hex(m).toUpperCase()}`));
+  } catch {
+    return null;
+  }
+}
 
 /**
- * The file name for a key: percent-encoded so any key is a safe, distinct name, with upper-case
- * letters escaped too so keys differing only in case stay apart on case-insensitive file systems.
- * Long keys (and keys with lone surrogates) are shortened with a hash of the exact key.
+ * The file name of a key (version 2, docs/state-stores.md). The name keeps the POSIX portable
+ * characters (`A-Z a-z 0-9 . _ -`) as they are and percent-encodes every other UTF-8 byte with
+ * lower-case hex (the empty key is `%`; a leading `.` and the first letter of a Windows device
+ * name are escaped too). When it holds upper-case letters, `~` and their positions follow
+ * (`InventoryStock~0.9`): two keys differing only in case differ in the positions, so they
+ * stay apart on a case-insensitive file system, and an all-lower-case name needs nothing. Keys
+ * that were hashed before, and names over 200 characters, are hashed as in version 1: a prefix,
+ * `~` and the SHA-256 of the exact key (the same name in both versions).
+ *
+ * @example
+ *   fileNameFor('app/Orders/global') // 'app%2fOrders%2fglobal~6.json'
  */
-function fileNameFor(key: string): string {
-  let encoded: string | null;
+export function fileNameFor(key: string): string {
+  const v1 = encodedV1(key);
+  const hashed = () => `${(v1 ?? '').slice(0, 100)}~${sha256Hex(Buffer.from(key, 'utf16le'))}.json`;
+  if (v1 === null || v1.length > MAX_NAME) return hashed();
+  let body = encodeURIComponent(key).replace(/%[0-9A-F]{2}|[!'()*~]/g, m => (m.length === 3 ? m.toLowerCase() : `%${hex(m)}`));
+  if (body === '') body = '%';
+  else if (body.startsWith('.')) body = `%2e${body.slice(1)}`;
+  else if (DEVICE.test(body)) body = `%${hex(body)}${body.slice(1)}`;
+  const upper = [...body.matchAll(/[A-Z]/g)].map(m => m.index);
+  const name = upper.length === 0 ? body : `${body}~${upper.join('.')}`;
+  return name.length > MAX_NAME ? hashed() : `${name}.json`;
+}
+
+/**
+ * The key of a file or directory name written by version 1 (not hashed), or of a version 2 name
+ * without `~`; null for the names that need no migration (hashed, or version 2 with `~`).
+ */
+function keyOfOldName(name: string): string | null {
+  if (name.includes('~')) return null;
+  if (name === '%') return '';
   try {
-    encoded = encodeURIComponent(key).replace(/%[0-9A-F]{2}|[A-Z!'()*~]/g, m =>
-      m.length === 3 ? m : `%${m.charCodeAt(0).toString(16).toUpperCase()}`,
-    );
+    return decodeURIComponent(name);
   } catch {
-    encoded = null; // lone surrogate
+    return null;
   }
-  if (encoded !== null && encoded.length <= MAX_NAME) return `${encoded}.json`;
-  // '~' is always escaped above, so hashed names cannot collide with encoded ones.
-  const hash = sha256Hex(Buffer.from(key, 'utf16le'));
-  return `${(encoded ?? '').slice(0, 100)}~${hash}.json`;
 }
 
 export class FileStateStore implements StateStore {
   readonly stats: StateStoreStats = { loads: 0, unitsRead: 0, commits: 0, unitsWritten: 0, bytesRead: 0, bytesWritten: 0 };
   readonly dir: string;
   private readonly lock: DirectoryLock;
+  private readonly logger: Logger;
   private ready: Promise<void> | undefined;
 
   constructor(dir: string, options: FileStateStoreOptions = {}) {
     this.dir = path.resolve(dir);
     this.lock = new DirectoryLock(this.dir, options.staleLockMs ?? 10_000, options.lockTimeoutMs ?? 60_000);
+    this.logger = options.logger ?? silentLogger;
   }
 
   async load(keys: readonly string[]): Promise<Map<string, StoredUnit>> {
@@ -253,8 +301,9 @@ export class FileStateStore implements StateStore {
     checkDueQuery(now, limit);
     await this.ensureDir();
     const scan = async (): Promise<string[]> => {
+      // No unit file starts with a dot (fileNameFor escapes it): the lock, journal, temp files do.
       const names = (await fs.readdir(this.dir)).filter(n => n.endsWith('.json') && !n.startsWith('.'));
-      const headers = await Promise.all(names.map(n => this.readHeader(path.join(this.dir, n))));
+      const headers = await Promise.all(names.map(n => this.dueHeader(n)));
       const due: [string, number][] = [];
       for (const h of headers) {
         if (h !== null && h.deleted !== true && typeof h.nextDue === 'number' && h.nextDue <= now) due.push([h.key, h.nextDue]);
@@ -301,6 +350,28 @@ export class FileStateStore implements StateStore {
     this.stats.unitsRead++;
     this.stats.bytesRead += data.length;
     return { key, version: header.version, value };
+  }
+
+  /**
+   * The header of a unit file for dueUnits; null for a damaged one (a bad header, a header of
+   * another key than the file's name), skipped and logged so that one file does not stop the
+   * listing. Loading that unit still fails, naming it.
+   */
+  private async dueHeader(name: string): Promise<Header | null> {
+    const file = path.join(this.dir, name);
+    let header: Header | null;
+    try {
+      header = await this.readHeader(file);
+    } catch (e) {
+      if (!(e instanceof StateCodecError)) throw e;
+      this.logger.warn(`dueUnits: skipped ${file}: ${e.message}`);
+      return null;
+    }
+    if (header !== null && fileNameFor(header.key) !== name) {
+      this.logger.warn(`dueUnits: skipped ${file}: it holds state unit '${header.key}', whose file is ${fileNameFor(header.key)}`);
+      return null;
+    }
+    return header;
   }
 
   /** Reads only the header line: a commit needs versions, not the (possibly large) units. */
@@ -384,15 +455,85 @@ export class FileStateStore implements StateStore {
   // -------------------------------------------------------------------------------------------
   // The directory
 
+  /** Creates the directory, and brings one written with older file names to today's (once). */
   private ensureDir(): Promise<void> {
-    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(
-      () => undefined,
-      e => {
-        this.ready = undefined;
+    this.ready ??= (async () => {
+      try {
+        await fs.mkdir(this.dir, { recursive: true });
+      } catch (e) {
         throw storeError(`could not create ${this.dir}`, e);
-      },
-    );
+      }
+      if ((await this.fileNamesVersion()) === FILE_NAMES) return;
+      await this.lock.withLock(async () => {
+        if ((await this.fileNamesVersion()) === FILE_NAMES) return; // another process did it
+        await this.migrateNames();
+      });
+    })().catch(e => {
+      this.ready = undefined;
+      throw e;
+    });
     return this.ready;
+  }
+
+  /** The version of the file names in the directory: 1 when it has no marker (written before version 2). */
+  private async fileNamesVersion(): Promise<number> {
+    let text: string;
+    try {
+      text = await fs.readFile(path.join(this.dir, FORMAT), 'utf8');
+    } catch (e) {
+      if (errorCode(e) === 'ENOENT') return 1;
+      throw storeError(`could not read ${path.join(this.dir, FORMAT)}`, e);
+    }
+    let version: unknown;
+    try {
+      version = (JSON.parse(text) as { fileNames?: unknown }).fileNames;
+    } catch {
+      version = undefined;
+    }
+    if (version === FILE_NAMES) return FILE_NAMES;
+    throw new StoreError(
+      `${path.join(this.dir, FORMAT)} says file names of version ${JSON.stringify(version)}; this version of Millrace writes version ${FILE_NAMES} (written by a newer Millrace?)`,
+    );
+  }
+
+  /**
+   * Renames the files of version 1 (and of a migration cut short) to today's names, under the
+   * lock, then writes the marker. Version 1 names are percent-encoded keys, so each decodes to
+   * its key; hashed names are the same in both versions. Each rename is atomic and the marker is
+   * written last, so a crash leaves a directory the next process migrates again.
+   */
+  private async migrateNames(): Promise<void> {
+    try {
+      await this.renameToKeys(this.dir, '.json');
+      let tables: string[] = [];
+      try {
+        tables = (await fs.readdir(path.join(this.dir, ROWS), { withFileTypes: true })).filter(d => d.isDirectory()).map(d => d.name);
+      } catch (e) {
+        if (errorCode(e) !== 'ENOENT') throw e;
+      }
+      await this.renameToKeys(path.join(this.dir, ROWS), '', tables);
+      for (const table of await fs.readdir(path.join(this.dir, ROWS)).catch(() => [] as string[])) {
+        await this.renameToKeys(path.join(this.dir, ROWS, table), '.json');
+      }
+      const tmp = this.tempName();
+      await this.writeDurably(tmp, Buffer.from(`${JSON.stringify({ fileNames: FILE_NAMES })}\n`, 'utf8'));
+      await fs.rename(path.join(this.dir, tmp), path.join(this.dir, FORMAT));
+      await syncDir(this.dir);
+    } catch (e) {
+      throw storeError(`could not bring the file names of ${this.dir} to version ${FILE_NAMES}`, e);
+    }
+  }
+
+  /** Renames each entry named after a key (with `ext`) to that key's name today. */
+  private async renameToKeys(dir: string, ext: string, entries?: readonly string[]): Promise<void> {
+    const names = entries ?? (await fs.readdir(dir)).filter(n => n.endsWith(ext) && !n.startsWith(TMP_PREFIX) && !HASHED.test(n));
+    for (const name of names) {
+      const key = keyOfOldName(name.slice(0, name.length - ext.length));
+      if (key === null) continue;
+      const to = fileNameFor(key).slice(0, -'.json'.length) + ext;
+      if (to !== name) await fs.rename(path.join(dir, name), path.join(dir, to));
+    }
+    await syncDir(dir);
   }
 
   private async exists(file: string): Promise<boolean> {

@@ -11,7 +11,7 @@
  * @example
  *   class MyStore extends ChunkedStateStore<{}, MyPlan, MyRow> { ... }
  */
-import { StateCodecError, StateConflictError, StoreError } from '../errors/millrace-error';
+import { CommitTooLargeError, StateCodecError, StateConflictError, StoreError } from '../errors/millrace-error';
 import { sha256Hex, utf8Decode, utf8Encode } from './bytes';
 import type { Json } from './json';
 import { decodeUnit, encodeUnit } from './snapshot-codec';
@@ -25,6 +25,13 @@ import {
   type StoredUnit,
   type UnitWrite,
 } from './state-store';
+
+/** Where a store reports what it skipped: any Logger (core/io/logger.ts; state sits below io, so only this much of it). */
+export interface StoreLogger {
+  warn(message: string): void;
+}
+
+const silent: StoreLogger = { warn() {} };
 
 /** The port to a compressor: gzip in every store today (adapters/node/gzip-compression.ts). */
 export interface Compression {
@@ -59,17 +66,27 @@ export interface RecordId {
   readonly hashed: boolean;
 }
 
-/** A unit record as read: what it is, its stored escaped key (`k`) and its first part. */
+/**
+ * A unit record's fields as read, unchecked: the base checks them, and a damaged record is a
+ * StateCodecError naming the unit (a version that is not a positive integer, `deleted` other than
+ * true, `parts` out of range, `data` that is not bytes, a hashed id whose `k` is not the key).
+ * A field of the wrong type is given as found (DynamoDB: the attribute value), for the message.
+ * `extra` is what the backend's preconditions need besides (Firestore: the update time).
+ */
 export interface UnitRecord<E extends object> {
-  readonly known: Known<E>;
+  readonly version: unknown;
+  readonly deleted?: unknown;
+  readonly parts?: unknown;
   readonly storedKey?: unknown;
-  readonly data?: Uint8Array;
+  /** The first part; not read by readKnown. */
+  readonly data?: unknown;
+  readonly extra: E;
 }
 
-/** A chunk record as read (absent: undefined). */
+/** A chunk record as read (absent: undefined), unchecked like a unit record. */
 export interface ChunkRecord {
   readonly version: unknown;
-  readonly data: Uint8Array;
+  readonly data: unknown;
 }
 
 /** One unit's records from one read: the unit, and the chunks asked for (index 0 is chunk 1). */
@@ -201,6 +218,30 @@ export interface ChunkedStoreOptions {
   /** Base of the jittered backoff between commit attempts (ms * 2^attempt); 0: retry at once. */
   readonly commitBackoffMs: number;
   readonly timing: RetryTiming;
+  /**
+   * The most parts a unit can have (a unit record claiming more is damaged; a commit needing more
+   * is a CommitTooLargeError): what one commit of the backend can write.
+   */
+  readonly maxParts: number;
+  /** Where dueUnits reports the due records it skips (default: silent). */
+  readonly logger?: StoreLogger;
+}
+
+/** A value as found, short, for the message about a damaged record. */
+function shown(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v instanceof Uint8Array) return `${v.length} bytes`;
+  let text: string;
+  try {
+    text = typeof v === 'bigint' ? `${v}n` : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = String(v);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function isVersion(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 }
 
 /** Reads and commits that fail on records changing under them give up after this many tries. */
@@ -211,6 +252,8 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
   protected readonly chunkBytes: number;
   protected readonly known = new KnownVersions<E>();
   protected readonly timing: RetryTiming;
+  protected readonly maxParts: number;
+  protected readonly logger: StoreLogger;
   private readonly names: StoreNames;
   private readonly compression: Compression;
   private readonly commitBackoffMs: number;
@@ -220,6 +263,8 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
     this.compression = options.compression;
     this.commitBackoffMs = options.commitBackoffMs;
     this.timing = options.timing;
+    this.maxParts = options.maxParts;
+    this.logger = options.logger ?? silent;
     this.chunkBytes = options.chunkBytes ?? options.defaultChunkBytes;
     if (!(Number.isSafeInteger(this.chunkBytes) && this.chunkBytes > 0 && this.chunkBytes <= options.maxChunkBytes)) {
       throw new StoreError(`chunkBytes must be an integer from 1 to ${options.maxChunkBytes}, got ${String(options.chunkBytes)}`);
@@ -235,8 +280,8 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
   protected abstract describe(key: string): string;
   /** One read of the units' records and the chunks asked for; a unit's read is absent if missing. */
   protected abstract readUnits(wanted: readonly { key: string; chunks: number }[]): Promise<Map<string, UnitRead<E>>>;
-  /** The current state of each key's record (versions only, no data), in order. */
-  protected abstract readKnown(keys: readonly string[]): Promise<Known<E>[]>;
+  /** Each key's unit record (versions, parts and `k`; no data needed), in order; undefined if missing. */
+  protected abstract readKnown(keys: readonly string[]): Promise<(UnitRecord<E> | undefined)[]>;
   /** A `@store` row in the backend's form, before anything is sent. */
   protected abstract encodeRow(key: string, row: StoredRow): R;
   /** The writes of one commit (throws CommitTooLargeError when it cannot be one). */
@@ -264,7 +309,8 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
     try {
       // One round trip in the usual case: the chunks of units this instance knows to be split are
       // asked for together with the units. The read is not a snapshot, so a chunk of another
-      // version than its unit means a commit ran during the read: read both again.
+      // version than its unit means a commit ran during the read: read both again, a bounded
+      // number of times (a chunk missing or of another version for good is damage).
       let pending = [...new Set(keys)];
       for (let round = 1; pending.length > 0; round++) {
         const wanted = pending.map(key => {
@@ -272,22 +318,21 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
           return { key, chunks: k?.state === 'live' ? k.parts - 1 : 0 };
         });
         const reads = await this.readUnits(wanted);
-        const again: string[] = [];
+        const again: [string, string][] = [];
         let inconsistent = false;
         for (const key of pending) {
           const result = await this.loadOne(key, reads.get(key));
-          if (result === 'again' || result === 'torn') {
-            again.push(key);
-            inconsistent ||= result === 'torn';
+          if (result !== null && 'retry' in result) {
+            again.push([key, result.retry]);
+            inconsistent ||= result.torn;
           } else if (result !== null) out.set(key, result);
         }
         if (again.length > 0 && round >= ATTEMPTS) {
-          throw new StateCodecError(
-            `state unit '${again[0]}' in ${this.names.place} has missing or mismatched chunk ${this.names.records} after ${round} reads (expired by TTL, or written outside Millrace?)`,
-          );
+          const [key, why] = again[0];
+          throw this.damage(key, `${why}, still after ${round} reads (expired by TTL, or written outside Millrace?)`);
         }
         if (inconsistent) await this.timing.sleep(10 * 2 ** round * (0.5 + this.timing.random()));
-        pending = again;
+        pending = again.map(([key]) => key);
       }
       return out;
     } catch (e) {
@@ -295,44 +340,90 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
     }
   }
 
+  /** A damaged record of a unit: names the unit's key, its record and what is wrong. */
+  protected damage(key: string, problem: string, cause?: unknown): StateCodecError {
+    return new StateCodecError(`state unit '${key}': ${this.describe(key)}: ${problem}`, cause === undefined ? undefined : { cause });
+  }
+
   /**
-   * One unit from its read: the unit, null if there is none, 'again' when it has more chunks than
-   * were asked for (this instance did not know it was split), 'torn' when a chunk asked for is
-   * missing or of another version.
+   * What a unit record says, checked: a version that is a positive integer, `deleted` absent or
+   * true, `parts` absent or from 1 to maxParts, and for a hashed id the key stored with it.
    */
-  private async loadOne(key: string, read: UnitRead<E> | undefined): Promise<StoredUnit | null | 'again' | 'torn'> {
-    const known: Known<E> = read?.unit.known ?? { state: 'absent' };
+  protected knownOf(key: string, rec: UnitRecord<E> | undefined): Known<E> {
+    if (rec === undefined) return { state: 'absent' };
     const { escaped, hashed } = this.unitId(key);
-    if (known.state !== 'absent' && hashed && read!.unit.storedKey !== escaped) {
-      throw new StoreError(`${this.describe(key)} holds another state unit (hash collision?)`);
+    if (hashed && rec.storedKey !== escaped) {
+      throw this.damage(key, `its id is a hash of a long key, but its 'k' is not this key (found ${shown(rec.storedKey)}): a hash collision, or a damaged 'k'`);
+    }
+    if (!isVersion(rec.version)) throw this.damage(key, `'version' is not a positive integer (found ${shown(rec.version)})`);
+    if (rec.deleted === true) return { state: 'tombstone', version: rec.version, ...rec.extra };
+    if (rec.deleted !== undefined) throw this.damage(key, `'deleted' is not true (found ${shown(rec.deleted)})`);
+    const parts = rec.parts ?? 1;
+    if (!(typeof parts === 'number' && Number.isSafeInteger(parts) && parts >= 1 && parts <= this.maxParts)) {
+      throw this.damage(key, `'parts' is not an integer from 1 to ${this.maxParts} (found ${shown(rec.parts)})`);
+    }
+    return { state: 'live', version: rec.version, parts, ...rec.extra };
+  }
+
+  /**
+   * One unit from its read: the unit, null if there is none, or a retry: when it has more chunks
+   * than were asked for (this instance did not know it was split), or `torn` when a chunk asked
+   * for is missing or of another version (`retry` says which, for the message if it stays so).
+   */
+  private async loadOne(key: string, read: UnitRead<E> | undefined): Promise<StoredUnit | null | { retry: string; torn: boolean }> {
+    let known: Known<E>;
+    try {
+      known = this.knownOf(key, read?.unit);
+    } catch (e) {
+      this.known.forget(key);
+      throw e;
     }
     this.known.remember(key, known);
     if (known.state !== 'live') return null;
-    const parts = [read!.unit.data ?? new Uint8Array()];
+    const first = read!.unit.data;
+    if (!(first instanceof Uint8Array)) throw this.damage(key, `'data' is not bytes (found ${shown(first)})`);
+    const parts = [first];
     for (let n = 1; n < known.parts; n++) {
+      if (n - 1 >= read!.chunks.length) return { retry: `it has ${known.parts} parts, and changed on every read`, torn: false };
       const chunk = read!.chunks[n - 1];
-      if (chunk !== undefined && chunk.version === known.version) parts.push(chunk.data);
-      else return n - 1 < read!.chunks.length ? 'torn' : 'again';
+      if (chunk === undefined) return { retry: `chunk ${n} of its ${known.parts} parts is missing`, torn: true };
+      if (!isVersion(chunk.version)) throw this.damage(key, `the 'version' of chunk ${n} is not a positive integer (found ${shown(chunk.version)})`);
+      if (chunk.version !== known.version) {
+        return { retry: `chunk ${n} of its ${known.parts} parts is of version ${chunk.version}, the unit of version ${known.version}`, torn: true };
+      }
+      if (!(chunk.data instanceof Uint8Array)) throw this.damage(key, `the 'data' of chunk ${n} is not bytes (found ${shown(chunk.data)})`);
+      parts.push(chunk.data);
     }
     const bytes = joinBytes(parts);
-    const value = await this.decode(key, bytes);
+    const value = await this.decode(key, bytes, parts.length);
     this.stats.unitsRead++;
     this.stats.bytesRead += bytes.length;
     return { key, version: known.version, value };
   }
 
-  private async decode(key: string, bytes: Uint8Array): Promise<Json> {
+  private async decode(key: string, bytes: Uint8Array, parts: number): Promise<Json> {
     let text: string;
     try {
       text = utf8Decode(await this.compression.decompress(bytes));
     } catch (e) {
-      throw new StateCodecError(`${this.describe(key)} does not hold gzipped state: ${(e as Error).message}`, { cause: e });
+      throw this.damage(key, `its ${parts === 1 ? 'data is' : `${parts} parts are`} not gzipped state (${(e as Error).message})`, e);
     }
     try {
       return decodeUnit(text);
     } catch (e) {
-      throw new StateCodecError(`${this.describe(key)}: ${(e as Error).message}`, { cause: e });
+      throw this.damage(key, (e as Error).message, e);
     }
+  }
+
+  /**
+   * The key of a due record (`key` as the backend read it from the record's id and `k`), or null
+   * when the record is not the one of that key (a damaged `k`, an id Millrace does not write):
+   * skipped and logged, so one damaged record does not stop the listing of the others.
+   */
+  protected dueKey(id: string, key: string): string | null {
+    if (this.unitId(key).id === id) return key;
+    this.logger.warn(`dueUnits: skipped a due record of ${this.names.place} with id '${id}': it is not the record of any key (a damaged 'k', or written outside Millrace)`);
+    return null;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -349,6 +440,14 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
       return new Map();
     }
     const payloads = await Promise.all(texts.map(t => (t === null ? null : this.compression.compress(utf8Encode(t)))));
+    payloads.forEach((p, i) => {
+      const parts = p === null ? 0 : Math.ceil(p.length / this.chunkBytes);
+      if (parts > this.maxParts) {
+        throw new CommitTooLargeError(
+          `state unit '${writes[i].key}' compresses to ${p!.length} bytes, ${parts} parts of ${this.chunkBytes}; one commit to ${this.names.place} holds at most ${this.maxParts}`,
+        );
+      }
+    });
     for (let attempt = 1; ; attempt++) {
       const prior = await this.priorStates(writes);
       const plan = this.planCommit(writes, payloads, prior, rows, encodedRows);
@@ -397,7 +496,8 @@ export abstract class ChunkedStateStore<E extends object, P extends PlannedCommi
     if (unknown.length === 0) return prior;
     let read: Known<E>[];
     try {
-      read = await this.readKnown(unknown.map(w => w.key));
+      const records = await this.readKnown(unknown.map(w => w.key));
+      read = unknown.map((w, i) => this.knownOf(w.key, records[i]));
     } catch (e) {
       throw storeError(`could not read state versions from ${this.names.place}`, e);
     }

@@ -282,8 +282,10 @@ describe('FileStateStore', () => {
       { key: 'q1/window', value: [1, 2], expectedVersion: null },
       { key: 'Q', value: 'upper', expectedVersion: null },
     ]);
-    expect((await fsp.readdir(nested)).sort()).toEqual(['%51.json', 'q1%2Fwindow.json']);
-    const text = await fsp.readFile(path.join(nested, 'q1%2Fwindow.json'), 'utf8');
+    // The marker of the file names' version, and names keeping letters as they are (docs/state-stores.md).
+    expect((await fsp.readdir(nested)).sort()).toEqual(['.format', 'Q~0.json', 'q1%2fwindow.json']);
+    expect(await fsp.readFile(path.join(nested, '.format'), 'utf8')).toBe('{"fileNames":2}\n');
+    const text = await fsp.readFile(path.join(nested, 'q1%2fwindow.json'), 'utf8');
     expect(text).toBe(`{"version":1,"key":"q1/window"}\n${encodeUnit([1, 2])}`);
     const other = new FileStateStore(nested);
     expect((await other.load(['q1/window'])).get('q1/window')).toEqual({ key: 'q1/window', version: 1, value: [1, 2] });
@@ -308,7 +310,7 @@ describe('FileStateStore', () => {
     await store.commit([{ key: 'a', value: null, expectedVersion: 1 }]);
     await store.load(['a', 'b']);
     await expect(store.commit([{ key: 'b', value: 2, expectedVersion: 9 }])).rejects.toThrow(StateConflictError);
-    expect(await listing()).toEqual(['a.json', 'b.json']);
+    expect(await listing()).toEqual(['.format', 'a.json', 'b.json']);
   });
 
   test('instances racing on one directory: exactly one wins', async () => {
@@ -331,7 +333,7 @@ describe('FileStateStore', () => {
     await fsp.utimes(lock, past, past);
     await store.commit([{ key: 'a', value: 2, expectedVersion: 1 }]);
     expect((await store.load(['a'])).get('a')?.value).toBe(2);
-    expect(await listing()).toEqual(['a.json']);
+    expect(await listing()).toEqual(['.format', 'a.json']);
   });
 
   test('waits for a live lock, then gives up with StoreError', async () => {
@@ -382,7 +384,7 @@ describe('FileStateStore', () => {
     const other = new FileStateStore(dir, { staleLockMs: 200 });
     expect((await other.load(['b'])).get('b')).toEqual({ key: 'b', version: 2, value: 'b2' });
     expect((await other.load(['a'])).get('a')).toEqual({ key: 'a', version: 2, value: 'a2' });
-    expect(await listing()).toEqual(['a.json', 'b.json']);
+    expect(await listing()).toEqual(['.format', 'a.json', 'b.json']);
   });
 
   test('a commit that fails before its point of no return changes nothing', async () => {
@@ -398,7 +400,7 @@ describe('FileStateStore', () => {
     ).rejects.toThrow(StoreError);
     jest.restoreAllMocks();
     expect((await store.load(['a', 'b'])).get('a')).toEqual({ key: 'a', version: 1, value: 'a1' });
-    expect(await listing()).toEqual(['a.json']);
+    expect(await listing()).toEqual(['.format', 'a.json']);
   });
 
   test('a corrupt unit file is a StateCodecError naming the file', async () => {

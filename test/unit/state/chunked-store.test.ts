@@ -12,6 +12,7 @@ import {
   type StateStoreStats,
   type StoredRow,
   type UnitRead,
+  type UnitRecord,
   type UnitWrite,
 } from '../../../core';
 
@@ -23,6 +24,11 @@ interface Rec {
 
 interface Plan extends PlannedCommit {
   readonly next: Map<string, Rec>;
+}
+
+function recordOf(r: Rec | undefined): UnitRecord<object> | undefined {
+  if (r === undefined) return undefined;
+  return r.deleted ? { version: r.version, deleted: true, extra: {} } : { version: r.version, parts: r.parts.length, data: r.parts[0], extra: {} };
 }
 
 /** A chunked store over a Map, with identity compression; hooks let a test tear reads and fail sends. */
@@ -43,6 +49,7 @@ class FakeStore extends ChunkedStateStore<object, Plan, never> {
       defaultChunkBytes: 8,
       maxChunkBytes: 1024,
       commitBackoffMs: 5,
+      maxParts: 100,
       timing: { sleep: async ms => void this.slept.push(ms), random: () => 0.25 },
     });
   }
@@ -58,21 +65,17 @@ class FakeStore extends ChunkedStateStore<object, Plan, never> {
     for (const { key, chunks } of wanted) {
       const r = this.records.get(key);
       if (r === undefined) continue;
-      const known: Known = r.deleted ? { state: 'tombstone', version: r.version } : { state: 'live', version: r.version, parts: r.parts.length };
       const torn = this.tearNextRead && chunks > 0;
       out.set(key, {
-        unit: { known, data: r.parts[0] },
-        chunks: Array.from({ length: chunks }, (_, i) => (r.parts[i + 1] ? { version: torn ? r.version - 1 : r.version, data: r.parts[i + 1] } : undefined)),
+        unit: recordOf(r)!,
+        chunks: Array.from({ length: chunks }, (_, i) => (r.parts[i + 1] ? { version: torn ? r.version + 1 : r.version, data: r.parts[i + 1] } : undefined)),
       });
       if (torn) this.tearNextRead = false;
     }
     return out;
   }
-  protected async readKnown(keys: readonly string[]): Promise<Known[]> {
-    return keys.map(k => {
-      const r = this.records.get(k);
-      return r === undefined ? { state: 'absent' } : r.deleted ? { state: 'tombstone', version: r.version } : { state: 'live', version: r.version, parts: r.parts.length };
-    });
+  protected async readKnown(keys: readonly string[]): Promise<(UnitRecord<object> | undefined)[]> {
+    return keys.map(k => recordOf(this.records.get(k)));
   }
   protected encodeRow(): never {
     throw new StoreError('no rows here');

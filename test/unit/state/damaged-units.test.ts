@@ -3,10 +3,10 @@
  * TypeError or start the unit afresh; now each is a StateCodecError naming the unit, the state
  * and what is wrong, and nothing runs.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStateStore } from '../../../adapters/local/file-state-store';
+import { fileNameFor, FileStateStore } from '../../../adapters/local/file-state-store';
 import { ProcessingError, silentLogger, StateCodecError, StateRegistry } from '../../../core';
 import { Scheduler } from '../../../core/runtime/scheduler';
 import { runCommand } from '../../../functions/local/run-command';
@@ -46,7 +46,7 @@ async function run(app: string, input: string[]): Promise<{ code: number; stdout
 
 /** Rewrites the stored global unit of app `name` (file store layout: a header line, then the envelope). */
 function damageGlobal(name: string, change: (unit: { state: Record<string, unknown> }) => void): void {
-  const file = join(dir, readdirSync(dir).find(f => f.endsWith('global.json') && decodeURIComponent(f).includes(`app/${name}/`))!);
+  const file = join(dir, fileNameFor(`app/${name}/global`));
   const [header, body] = readFileSync(file, 'utf8').split('\n');
   const envelope = JSON.parse(body) as { state: { state: Record<string, unknown> } };
   change(envelope.state);
@@ -100,7 +100,7 @@ describe('a damaged global unit', () => {
 
 test('a deleted global unit whose @store rows were kept fails (it used to start afresh)', async () => {
   expect((await run(STORED_APP, [line(1000, 'a', 1)])).code).toBe(0);
-  unlinkSync(join(dir, readdirSync(dir).find(f => f.endsWith('global.json'))!));
+  unlinkSync(join(dir, fileNameFor('app/S/global')));
   await expectDamage(STORED_APP, `state unit 'app/S/global' is missing, but the @store table 'T' holds 1 row(s) in 'SRows'`);
 });
 
