@@ -34,7 +34,23 @@ const ARITH: Record<'+' | '-' | '*' | '/' | '%', Record<'INT' | 'LONG' | 'FLOAT'
 const toDouble = (from: AttrType, wide: AttrType) => from === 'LONG' && (wide === 'FLOAT' || wide === 'DOUBLE');
 
 /** A LONG's bigint form (beyond 2^53) cannot mix with numbers: its nearest double. */
-const asDouble = (v: Value): Value => (typeof v === 'bigint' ? Number(v) : v);
+const asDouble = (v: Value): number => (typeof v === 'bigint' ? Number(v) : (v as number));
+
+/** The FLOAT and DOUBLE operators for when one operand is a LONG (see toDouble). */
+const MIXED_ARITH: Record<'+' | '-' | '*' | '/' | '%', Record<'FLOAT' | 'DOUBLE', (a: Value, b: Value) => Value>> = {
+  '+': { FLOAT: (a, b) => J.floatAdd(asDouble(a), asDouble(b)), DOUBLE: (a, b) => asDouble(a) + asDouble(b) },
+  '-': { FLOAT: (a, b) => J.floatSub(asDouble(a), asDouble(b)), DOUBLE: (a, b) => asDouble(a) - asDouble(b) },
+  '*': { FLOAT: (a, b) => J.floatMul(asDouble(a), asDouble(b)), DOUBLE: (a, b) => asDouble(a) * asDouble(b) },
+  '/': { FLOAT: (a, b) => J.floatDiv(asDouble(a), asDouble(b)), DOUBLE: (a, b) => J.doubleDiv(asDouble(a), asDouble(b)) },
+  '%': { FLOAT: (a, b) => J.floatMod(asDouble(a), asDouble(b)), DOUBLE: (a, b) => J.doubleMod(asDouble(a), asDouble(b)) },
+};
+
+const MIXED_COMPARE: Record<'<' | '<=' | '>' | '>=', (a: Value, b: Value) => boolean> = {
+  '<': (a, b) => asDouble(a) < asDouble(b),
+  '<=': (a, b) => asDouble(a) <= asDouble(b),
+  '>': (a, b) => asDouble(a) > asDouble(b),
+  '>=': (a, b) => asDouble(a) >= asDouble(b),
+};
 
 const COMPARE: Record<'<' | '<=' | '>' | '>=', (a: number, b: number) => boolean> = {
   '<': (a, b) => a < b,
@@ -47,17 +63,10 @@ const COMPARE: Record<'<' | '<=' | '>' | '>=', (a: number, b: number) => boolean
  * The result type and step of `left op right` for operands of types `lt` and `rt` (`rf`
  * evaluates the right operand), or the message when the types do not fit the operator.
  */
-export function binaryStep(op: BinaryOp, lt: AttrType, rt: AttrType, rightFn: Eval): { type: AttrType; step: BinaryStep } | string {
+export function binaryStep(op: BinaryOp, lt: AttrType, rt: AttrType, rf: Eval): { type: AttrType; step: BinaryStep } | string {
   const wide = isNumeric(lt) && isNumeric(rt) ? widen(lt, rt) : lt;
-  const rf: Eval = toDouble(rt, wide) ? ctx => asDouble(rightFn(ctx)) : rightFn;
-  const s = plainStep(op, lt, rt, rf);
-  if (typeof s === 'string' || !toDouble(lt, wide)) return s;
-  const inner = s.step;
-  return { type: s.type, step: (a, ctx) => inner(asDouble(a), ctx) };
-}
-
-/** binaryStep for operands already of one numeric form (see toDouble). */
-function plainStep(op: BinaryOp, lt: AttrType, rt: AttrType, rf: Eval): { type: AttrType; step: BinaryStep } | string {
+  // A LONG beside a FLOAT or DOUBLE: the operators that convert it (the others stay as lean).
+  const mixed = toDouble(lt, wide) || toDouble(rt, wide);
   switch (op) {
     case 'and':
     case 'or': {
@@ -72,7 +81,7 @@ function plainStep(op: BinaryOp, lt: AttrType, rt: AttrType, rf: Eval): { type: 
     case '%': {
       if (!isNumeric(lt) || !isNumeric(rt)) return `Arithmetic operation between ${lt} and ${rt} cannot be executed`;
       const t = widen(lt, rt) as 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE';
-      const f = ARITH[op][t] as (a: Value, b: Value) => Value;
+      const f = (mixed ? MIXED_ARITH[op][t as 'FLOAT' | 'DOUBLE'] : ARITH[op][t]) as (a: Value, b: Value) => Value;
       return {
         type: t,
         step: (a, ctx) => {
@@ -91,15 +100,18 @@ function plainStep(op: BinaryOp, lt: AttrType, rt: AttrType, rf: Eval): { type: 
         const bad = isNumeric(lt) ? rt : lt;
         return `${lower(bad)} cannot be used in ${op === '<' || op === '<=' ? 'less than' : 'greater than'} comparisons (${lower(lt)} ${op} ${lower(rt)})`;
       }
-      const cmp = COMPARE[op];
+      const cmp = mixed ? MIXED_COMPARE[op] : COMPARE[op];
       return { type: 'BOOL', step: (a, ctx) => { if (a === null) return false; const b = rf(ctx); return b !== null && cmp(a as number, b as number); } };
     }
     case '==':
     case '!=': {
       const comparable = (isNumeric(lt) && isNumeric(rt)) || (lt === rt && (lt === 'STRING' || lt === 'BOOL'));
       if (!comparable) return `${lower(lt)} cannot be compared with ${lower(rt)}`;
-      const step: BinaryStep =
-        op === '=='
+      const step: BinaryStep = mixed
+        ? op === '=='
+          ? (a, ctx) => { if (a === null) return false; const b = rf(ctx); return b !== null && asDouble(a) === asDouble(b); }
+          : (a, ctx) => { if (a === null) return false; const b = rf(ctx); return b !== null && asDouble(a) !== asDouble(b); }
+        : op === '=='
           ? (a, ctx) => { if (a === null) return false; const b = rf(ctx); return b !== null && a === b; }
           : (a, ctx) => { if (a === null) return false; const b = rf(ctx); return b !== null && a !== b; };
       return { type: 'BOOL', step };

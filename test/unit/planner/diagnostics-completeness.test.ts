@@ -57,8 +57,8 @@ const VARIABLE_SITES: Record<string, Resolution> = {
     ],
     allow: "window expressions resolve names in core/builtins/windows/window-expression.ts; those messages are the builtin's",
   },
-  // A binary operator whose operand types do not fit it: the message binaryStep returns (from plainStep).
-  'expression-compiler.ts s': { from: [{ file: 'binary-ops.ts', source: { kind: 'returns', function: 'plainStep' } }] },
+  // A binary operator whose operand types do not fit it: the message binaryStep returns.
+  'expression-compiler.ts s': { from: [{ file: 'binary-ops.ts', source: { kind: 'returns', function: 'binaryStep' } }] },
   'expression-compiler.ts reader': {
     allow:
       "Scope.aggregate may return a message instead of a reader: the planner's only one (selector-planner.ts) never does; the other is a builtin's (window-expression.ts)",
