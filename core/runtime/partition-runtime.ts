@@ -61,7 +61,13 @@ export function buildPartition(rt: RuntimeContext, p: PartitionPlan): void {
   const entries = rt.registry.register<Map<string, PartitionEntry>>(base, {
     version: 2,
     // A whole snapshot has every key's state; a split one (the global unit) only when a key was kept in it.
-    shape: dict(refine(record({ seen: num(), state: optional(json()) }), (e: { state?: Json }) => (e.state === undefined && !rt.units.split ? 'a key without its state in a whole snapshot' : null))),
+    shape: dict(
+      refine(record({ seen: num(), state: optional(json()) }), (e: { state?: Json }) => {
+        if (e.state === undefined) return rt.units.split ? null : 'a key without its state in a whole snapshot';
+        // The key's own registry checks the rest of its snapshot when it restores.
+        return e.state !== null && typeof e.state === 'object' && !Array.isArray(e.state) ? null : `a key whose state is not a snapshot (${e.state === null ? 'null' : typeof e.state})`;
+      }),
+    ),
     create: () => new Map(),
     snapshot: m =>
       Object.fromEntries(

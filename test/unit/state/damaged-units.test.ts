@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileNameFor, FileStateStore } from '../../../adapters/local/file-state-store';
-import { ProcessingError, silentLogger, StateCodecError, StateRegistry } from '../../../core';
+import { AppRuntime, compileApp, ProcessingError, silentLogger, StateCodecError, StateRegistry } from '../../../core';
 import { Scheduler } from '../../../core/runtime/scheduler';
 import { runCommand } from '../../../functions/local/run-command';
 
@@ -142,4 +142,20 @@ test('a unit without its clock fails (it used to start the clock afresh)', async
   expect((await run(APP, [line(1000, 'a', 1)])).code).toBe(0);
   damageGlobal('A', u => delete u.state.clock);
   await expectDamage(APP, `state unit 'app/A/global': state 'clock' is missing`);
+});
+
+describe('a partitioned app', () => {
+  test("a whole snapshot whose key state is null is refused, not restored as a key that is not loaded (found by the damaged-state property)", () => {
+    // Prepare: a whole snapshot with one key, its state then replaced by null.
+    const plan = compileApp(`define stream S (k string, v int);
+      partition with (k of S) begin from S#window.length(2) select k, sum(v) as t insert into Out; end;`);
+    const rt = new AppRuntime(plan);
+    rt.send('S', 1, ['a', 1]);
+    const snap = JSON.parse(JSON.stringify(rt.snapshot())) as Record<string, { s: Record<string, { state: unknown }> }>;
+    const name = Object.keys(snap).find(n => n.startsWith('p:'))!;
+    snap[name].s.a.state = null;
+    // Act and assess
+    expect(() => new AppRuntime(plan).restore(snap as never)).toThrow(StateCodecError);
+    expect(() => new AppRuntime(plan).restore(snap as never)).toThrow(/a key whose state is not a snapshot \(null\)/);
+  });
 });
