@@ -31,4 +31,5 @@ export {
 export { silentLogger, memoryLogger, type Logger } from './io/logger';
 export { parseJsonExact } from './io/json-exact';
 export { parseJavaLong } from './kernel/java-text';
+export { JAVA_LIMITS } from './kernel/java-num';
 export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

@@ -1,22 +1,11 @@
-import { parseJavaLong, parseJsonExact, type AppPlan, type InputRecord, type StreamSchema, type Value } from '../../core';
+import { JAVA_LIMITS, parseJavaLong, parseJsonExact, type AppPlan, type InputRecord, type StreamSchema, type Value } from '../../core';
 
 export interface InputProblem {
   readonly line: number;
   readonly message: string;
 }
 
-export interface DecodedInput {
-  readonly records: InputRecord[];
-  /** Line number (1-based) of each record, for messages. */
-  readonly lines: number[];
-  readonly problems: InputProblem[];
-}
-
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
-
-const LONG_MIN = -9223372036854775808n;
-const LONG_MAX = 9223372036854775807n;
+const { INT_MIN, INT_MAX, LONG_MIN, LONG_MAX } = JAVA_LIMITS;
 
 /** How a value of the line is shown in a message (bigints as the digits they were). */
 const shown = (v: unknown): string => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
@@ -130,29 +119,6 @@ function typedData(values: unknown[], stream: string, schema: StreamSchema): Val
     data.push(v);
   }
   return data;
-}
-
-/**
- * Decodes a whole input text (see decodeJsonLine). A line that does not fit the app is reported
- * with its number and skipped; the rest is decoded.
- *
- * @example
- *   const { records, problems } = decodeJsonLines(text, plan);
- */
-export function decodeJsonLines(text: string, plan: AppPlan): DecodedInput {
-  const records: InputRecord[] = [];
-  const lines: number[] = [];
-  const problems: InputProblem[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const r = decodeJsonLine(raw, plan);
-    if (r === null) return;
-    if ('problem' in r) problems.push({ line: i + 1, message: r.problem });
-    else {
-      records.push(r);
-      lines.push(i + 1);
-    }
-  });
-  return { records, lines, problems };
 }
 
 /**

@@ -1,7 +1,7 @@
 /** CST → AST for expressions, literals and time values; binary precedence is applied here. */
 import type { CstNode, IToken, TokenType } from 'chevrotain';
 import type { BinaryOp, Constant, EventIndex, Expression, Pos, Variable } from '../ast/nodes';
-import { longOf } from '../kernel/java-num';
+import { JAVA_LIMITS, longOf } from '../kernel/java-num';
 import { BuilderBase, ch, nameOf, node, nodes, stringOf, tok, toks } from './builder-base';
 import * as T from './lexer';
 import { MAX_NESTING } from './nesting';
@@ -23,8 +23,7 @@ const BIN_PREC = new Map<TokenType, { op: BinaryOp; prec: number }>([
 ]);
 const IN_PREC = 3;
 
-const INT_MAX = 2147483647;
-const LONG_MAX = 9223372036854775807n;
+const { INT_MAX, LONG_MAX } = JAVA_LIMITS;
 
 /** A stream-only reference (`e1[0]`, `#S`) that is legal only before `is null`. */
 interface StreamOnlyRef {
@@ -215,7 +214,7 @@ export class ExpressionBuilder extends BuilderBase {
       case T.LongLit: {
         const digits = img.slice(0, -1);
         const big = negative ? -BigInt(digits) : BigInt(digits);
-        if (big > LONG_MAX || big < -LONG_MAX - 1n) this.error(`long number too large: ${img}`, t);
+        if (big > LONG_MAX || big < JAVA_LIMITS.LONG_MIN) this.error(`long number too large: ${img}`, t);
         return { kind: 'Constant', pos, type: 'LONG', value: longOf(big) };
       }
       case T.FloatLit: {

@@ -14,6 +14,7 @@
  *   check(timers, [[1000]], '.s'); // throws StateCodecError: expected an array of 2 at .s[0], found an array of 1
  */
 import { StateCodecError } from '../errors/millrace-error';
+import { JAVA_LIMITS } from '../kernel/java-num';
 
 /** Checks `v` (found at path `at`); throws StateCodecError when it does not fit. */
 export interface Shape {
@@ -244,7 +245,7 @@ const LONG_DIGITS = refine(str(), (s: string) => {
   if (!/^-?[1-9]\d*$/.test(s)) return `expected the decimal digits of a long, found ${JSON.stringify(s)}`;
   const b = BigInt(s);
   if (b >= -9007199254740991n && b <= 9007199254740991n) return `a long within 2^53 is a plain number, found ${JSON.stringify(s)}`;
-  return b < -9223372036854775808n || b > 9223372036854775807n ? `${s} is beyond the long range` : null;
+  return b < JAVA_LIMITS.LONG_MIN || b > JAVA_LIMITS.LONG_MAX ? `${s} is beyond the long range` : null;
 });
 
 /**

@@ -34,8 +34,6 @@ export interface RunOptions {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
   readonly logger: Logger;
-  /** How long a batch is retried while other runs keep changing the state (default 10 minutes). */
-  readonly conflictDeadlineMs?: number;
 }
 
 /** sysexits' EX_TEMPFAIL: the run stopped for a reason that may pass; running it again is the remedy. */
@@ -92,7 +90,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
     logger: o.logger,
     onOutputs: print,
     onDropped: (_, failure, r) => o.stderr(`${o.inputName}:${lineOf(r)}: ${failure instanceof Error ? failure.message : String(failure)}; line skipped`),
-    conflictDeadlineMs: o.conflictDeadlineMs,
   });
   if (result.skipped) {
     o.stderr(`${o.inputName}: ${result.skipped} record${result.skipped === 1 ? ' was' : 's were'} applied to this state by an earlier run and skipped (--from-start applies them again)`);
