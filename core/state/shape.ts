@@ -238,7 +238,8 @@ export function uniqueBy(of: Shape, keyOf: (item: never) => string): Shape {
   });
 }
 
-const NON_FINITE = literal('NaN', 'Infinity', '-Infinity');
+/** Numbers JSON cannot write: the non-finite ones and Java's -0.0. */
+const NOT_JSON_NUMBER = literal('NaN', 'Infinity', '-Infinity', '-0');
 
 /** The digits of a LONG beyond 2^53 (safe ones are plain numbers: one form per value). */
 const LONG_DIGITS = refine(str(), (s: string) => {
@@ -249,7 +250,7 @@ const LONG_DIGITS = refine(str(), (s: string) => {
 });
 
 /**
- * A number as value-codec.ts encodes one: finite, `{"$num": "NaN" | "Infinity" | "-Infinity"}`,
+ * A number as value-codec.ts encodes one: finite, `{"$num": "NaN" | "Infinity" | "-Infinity" | "-0"}`,
  * or an exact LONG beyond 2^53 as `{"$long": "digits"}`. For sums, extremes and the like.
  */
 export const numeric = (): Shape => NUMERIC_VALUE;
@@ -290,7 +291,7 @@ const VALUE: Shape = {
     const inner = fieldPath(at, tag);
     switch (tag) {
       case '$num':
-        return NON_FINITE.check(v.$num, inner);
+        return NOT_JSON_NUMBER.check(v.$num, inner);
       case '$long':
         return LONG_DIGITS.check(v.$long, inner);
       case '$set':
@@ -336,7 +337,7 @@ const EVENT = tuple(NUM, ROW);
 const INT_VALUE = nullable(INT);
 /** A LONG: an integer, or beyond 2^53 its exact digits. */
 const LONG_VALUE = oneOf(nul(), INT, record({ $long: LONG_DIGITS }));
-const NUMBER_VALUE = oneOf(nul(), NUM, record({ $num: NON_FINITE }));
+const NUMBER_VALUE = oneOf(nul(), NUM, record({ $num: NOT_JSON_NUMBER }));
 const BY_TYPE: Record<string, Shape> = { INT: INT_VALUE, LONG: LONG_VALUE, FLOAT: NUMBER_VALUE, DOUBLE: NUMBER_VALUE, STRING: nullable(STR), BOOL: nullable(BOOL) };
 
 /**

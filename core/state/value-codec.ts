@@ -18,7 +18,8 @@ export function encodeValue(v: Value): Json {
     case 'boolean':
       return v;
     case 'number':
-      return Number.isFinite(v) ? v : { $num: String(v) };
+      // JSON has no -0: Java's -0.0 is kept as text, like the infinities and NaN.
+      return Number.isFinite(v) && !Object.is(v, -0) ? v : { $num: Object.is(v, -0) ? '-0' : String(v) };
     case 'bigint':
       return { $long: v.toString() };
     case 'object':
@@ -86,6 +87,8 @@ export function toOutputJson(v: Value): unknown {
  */
 export function jsonText(v: unknown): string {
   if (typeof v === 'bigint') return v.toString();
+  // JSON.stringify writes Java's -0.0 as 0; `-0` is a JSON number too.
+  if (v === 0 && Object.is(v, -0)) return '-0';
   if (v === null || typeof v !== 'object') return v === undefined ? 'null' : JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(jsonText).join(',')}]`;
   const parts: string[] = [];

@@ -16,7 +16,7 @@ const STDDEV = tuple(int(), num(), num());
 const TWO_COUNTS = tuple(int(), int());
 /** Counts by value: each value once (they restore into a map). */
 const COUNTS = refine(array(tuple(valueShape(), int())), (pairs: [Json, number][]) =>
-  new Map(pairs.map(([v]) => [decodeValue(v), 0])).size === pairs.length ? null : 'a value counted twice',
+  new Map(pairs.map(([v]) => [countKey(decodeValue(v)), 0])).size === pairs.length ? null : 'a value counted twice',
 );
 
 const NUMBER_ARG: Signature = [param('arg', value(...NUMERIC))];
@@ -199,34 +199,49 @@ class StdDevAgg implements Aggregator {
   }
 }
 
+/**
+ * Java's -0.0 is a value of its own (Double.equals tells it from 0.0), where a Map would merge
+ * the two: it is counted under this key.
+ */
+const NEGATIVE_ZERO = Symbol('-0.0');
+type CountKey = Value | typeof NEGATIVE_ZERO;
+const countKey = (v: Value): CountKey => (v === 0 && Object.is(v, -0) ? NEGATIVE_ZERO : v);
+const valueOfKey = (k: CountKey): Value => (k === NEGATIVE_ZERO ? -0 : k);
+
 /** Counts of each value currently in scope (for distinctCount and unionSet). */
 class CountMap {
-  counts = new Map<Value, number>();
+  counts = new Map<CountKey, number>();
   inc(v: Value) {
-    this.counts.set(v, (this.counts.get(v) ?? 0) + 1);
+    const k = countKey(v);
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
   }
   dec(v: Value) {
-    const c = this.counts.get(v);
+    const k = countKey(v);
+    const c = this.counts.get(k);
     if (c === undefined) return;
-    if (c <= 1) this.counts.delete(v);
-    else this.counts.set(v, c - 1);
+    if (c <= 1) this.counts.delete(k);
+    else this.counts.set(k, c - 1);
+  }
+  values(): Value[] {
+    return [...this.counts.keys()].map(valueOfKey);
   }
   snapshot(): Json {
-    return [...this.counts].map(([v, c]) => [encodeValue(v), c]);
+    return [...this.counts].map(([k, c]) => [encodeValue(valueOfKey(k)), c]);
   }
   restore(j: Json) {
-    this.counts = new Map((j as [Json, number][]).map(([v, c]) => [decodeValue(v), c]));
+    this.counts = new Map((j as [Json, number][]).map(([v, c]) => [countKey(decodeValue(v)), c]));
   }
 }
 
 class DistinctCountAgg implements Aggregator {
   readonly shape = COUNTS;
   m = new CountMap();
+  // Null is one distinct value, as in Siddhi (its counts are a map keyed by the value).
   add(v: Value) {
-    if (v !== null) this.m.inc(v);
+    this.m.inc(v);
   }
   remove(v: Value) {
-    if (v !== null) this.m.dec(v);
+    this.m.dec(v);
   }
   reset() {
     this.m.counts.clear();
@@ -255,7 +270,7 @@ class UnionSetAgg implements Aggregator {
     this.m.counts.clear();
   }
   value(): Value {
-    return new Set(this.m.counts.keys());
+    return new Set(this.m.values());
   }
   snapshot(): Json {
     return this.m.snapshot();
@@ -336,7 +351,7 @@ const stdDev: AggregateFunction = {
 };
 
 const distinctCount: AggregateFunction = {
-  ...doc('distinctCount', [param('arg', value('INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'))], 'LONG', 'Number of distinct values in scope.', 'from S#window.time(1 hour) select distinctCount(user) as users insert into Out;'),
+  ...doc('distinctCount', [param('arg', value('INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL'))], 'LONG', 'Number of distinct values in scope; null counts as one value.', 'from S#window.time(1 hour) select distinctCount(user) as users insert into Out;'),
   plan: () => ({ type: 'LONG', create: () => new DistinctCountAgg() }),
 };
 
