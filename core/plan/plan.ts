@@ -63,6 +63,7 @@ export interface AggregatePlan {
 }
 
 export interface SelectorPlan {
+  /** The output attributes, then any `order by` keys that are not outputs (dropped after ordering). */
   readonly projections: readonly Eval[];
   readonly outputSchema: readonly AttributeSchema[];
   readonly aggregates: readonly AggregatePlan[];

@@ -8,6 +8,8 @@ import { eventSource, rowSource } from './scope';
 import { planSelector } from './selector-planner';
 import { planStoreCondition } from './store-condition';
 
+const ON_DEMAND = { currentOn: true, expiredOn: false, collapse: true, orderByInput: true };
+
 /** On-demand (store) queries against a planned app: reads of tables, named windows and aggregations, and table writes. */
 
 export function planOnDemandQuery(ctx: PlanContext, q: OnDemandQuery): OnDemandPlan | null {
@@ -21,7 +23,7 @@ export function planOnDemandQuery(ctx: PlanContext, q: OnDemandQuery): OnDemandP
       const rowScope = ctx.scopeOf([eventSource(i.store, names, aggregation.attributes)]);
       const read = planAggregationRead(ctx, i.within, i.per, ctx.scopeOf([]), i.pos, i.store);
       const on = i.on ? ctx.compiler.condition(i.on, rowScope, 'condition') : undefined;
-      const selector = planSelector(ctx, sel, rowScope, aggregation.attributes, true, false, true);
+      const selector = planSelector(ctx, sel, rowScope, aggregation.attributes, ON_DEMAND);
       if (!read || !selector || on?.type === null) return null;
       find = { kind: 'find', store: { kind: 'aggregation', aggregation: aggregation.id, read, on: on?.fn }, selector };
       if (!q.output) return find;
@@ -50,7 +52,7 @@ export function planOnDemandQuery(ctx: PlanContext, q: OnDemandQuery): OnDemandP
       const on = i.on ? ctx.compiler.condition(i.on, rowScope, 'condition').fn : undefined;
       store = { kind: 'window', window: window!.id, on };
     }
-    const selector = planSelector(ctx, sel, rowScope, attributes, true, false, true);
+    const selector = planSelector(ctx, sel, rowScope, attributes, ON_DEMAND);
     if (!selector) return null;
     find = { kind: 'find', store, selector };
     if (!q.output) return find;
@@ -59,7 +61,7 @@ export function planOnDemandQuery(ctx: PlanContext, q: OnDemandQuery): OnDemandP
     ctx.error(q.pos, 'an on-demand query needs a from clause or a write (insert into, delete, update)');
     return null;
   }
-  const selector = find?.selector ?? (q.selector ? planSelector(ctx, q.selector, ctx.scopeOf([]), [], true, false, true) : undefined);
+  const selector = find?.selector ?? (q.selector ? planSelector(ctx, q.selector, ctx.scopeOf([]), [], ON_DEMAND) : undefined);
   if (q.selector && !selector) return null;
   const schema = selector ?? { outputSchema: [] as AttributeSchema[] };
   const output = planOutput(ctx, q.output, schema as SelectorPlan);

@@ -40,7 +40,12 @@ export function planQuery(ctx: PlanContext, q: Query, n: number, namePrefix = ''
     ctx.error(q.selector.pos, input.starClash);
     return null;
   }
-  const selector = planSelector(ctx, q.selector, input.scope, input.starAttributes, currentOn, expiredOn, !snapshot);
+  const selector = planSelector(ctx, q.selector, input.scope, input.starAttributes, {
+    currentOn,
+    expiredOn,
+    collapse: !snapshot,
+    orderByInput: input.join !== undefined || input.statePlan !== undefined,
+  });
   if (!selector) return null;
   const rate = planRate(ctx, q, selector, input.windowed);
   const output = planOutput(ctx, q.output, selector);

@@ -5,17 +5,22 @@ import type { AggregatePlan, SelectorPlan } from '../plan/plan';
 import type { AttributeSchema } from '../plan/schema';
 import type { PlanContext } from './planning-context';
 
-/** `select ... group by ... having ... order by ... limit ... offset ...`. */
+/** How a selector's query reads and writes. */
+export interface SelectorOptions {
+  readonly currentOn: boolean;
+  readonly expiredOn: boolean;
+  /** With aggregates, a chunk of several events yields one row (one per group). */
+  readonly collapse: boolean;
+  /**
+   * `order by` may name an input attribute the select does not output: Siddhi allows it where
+   * its events are state events (joins, patterns, on-demand queries), not on a single stream.
+   */
+  readonly orderByInput: boolean;
+}
 
-export function planSelector(
-  ctx: PlanContext,
-  sel: Selector,
-  base: Scope,
-  schema: readonly AttributeSchema[],
-  currentOn: boolean,
-  expiredOn: boolean,
-  collapse: boolean,
-): SelectorPlan | null {
+/** `select ... group by ... having ... order by ... limit ... offset ...`. */
+export function planSelector(ctx: PlanContext, sel: Selector, base: Scope, schema: readonly AttributeSchema[], options: SelectorOptions): SelectorPlan | null {
+  const { currentOn, expiredOn, collapse } = options;
   const aggregates: AggregatePlan[] = [];
   const selectScope: Scope = {
     ...base,
@@ -69,16 +74,25 @@ export function planSelector(
   let having: Eval | undefined;
   if (sel.having) having = ctx.compiler.condition(sel.having, outScope, 'having condition').fn;
   const orderBy: { index: number; desc: boolean }[] = [];
+  // An order-by key that is not an output is computed with the row and dropped after ordering.
+  const hidden: Eval[] = [];
   for (const o of sel.orderBy) {
+    const desc = o.order === 'desc';
     const i = o.variable.streamRef === undefined ? outputSchema.findIndex(a => a.name === o.variable.attribute) : -1;
-    if (i < 0) ctx.error(o.variable.pos, `order by '${o.variable.attribute}': only attributes of the select clause can be ordered by`, o.variable.attribute.length);
-    else orderBy.push({ index: i, desc: o.order === 'desc' });
+    if (i >= 0) orderBy.push({ index: i, desc });
+    else if (!options.orderByInput)
+      ctx.error(o.variable.pos, `order by '${o.variable.attribute}': only attributes of the select clause can be ordered by`, o.variable.attribute.length);
+    else {
+      const c = ctx.compiler.compile(o.variable, base);
+      if (c.type === null) ok = false;
+      else orderBy.push({ index: outputSchema.length + hidden.push(c.fn) - 1, desc });
+    }
   }
   const limit = constantCount(ctx, sel.limit, 'limit');
   const offset = constantCount(ctx, sel.offset, 'offset');
   if (!ok) return null;
   return {
-    projections,
+    projections: [...projections, ...hidden],
     outputSchema,
     aggregates,
     groupBy,

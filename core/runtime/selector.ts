@@ -70,6 +70,8 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
 
 function selectorParts(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[], keys: string[] | null) => void): SelectorParts {
   const { projections, aggregates, orderBy, limit, offset } = plan;
+  const width = plan.outputSchema.length;
+  const hidden = projections.length > width;
   const agg: Value[] = new Array(aggregates.length);
   ctx.agg = agg;
   // After a RESET every group is back at its initial values, so unless an aggregate outlives
@@ -138,6 +140,7 @@ function selectorParts(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Group
         out = out.slice(from, to);
         outKeys = outKeys && outKeys.slice(from, to);
       }
+      if (hidden) out = out.map(r => ({ timestamp: r.timestamp, data: r.data.slice(0, width), type: r.type }));
       if (out.length) next(out, outKeys);
     },
   };
