@@ -85,7 +85,13 @@ export interface SelectorPlan {
 export interface StoreConditionPlan {
   readonly matches: Eval;
   /** Equality on all primary-key attributes, or on one indexed attribute: a look-up, not a scan. */
-  readonly lookup?: { readonly kind: 'primaryKey' | 'index'; readonly attributes: readonly number[]; readonly keys: readonly Eval[] };
+  readonly lookup?: {
+    readonly kind: 'primaryKey' | 'index';
+    readonly attributes: readonly number[];
+    readonly keys: readonly Eval[];
+    /** The condition is nothing but the primary key's equalities. */
+    readonly keyOnly?: boolean;
+  };
 }
 
 export type OutputPlan =

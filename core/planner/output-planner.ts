@@ -1,5 +1,5 @@
 import type { AttrType, DeleteOutput, OutputAction, Query, UpdateOrInsertOutput, UpdateOutput } from '../ast/nodes';
-import type { Eval } from '../kernel/eval-context';
+import type { Eval, EvalCtx } from '../kernel/eval-context';
 import { toInt, toLong } from '../kernel/java-num';
 import type { OutputPlan, RatePlan, SelectorPlan } from '../plan/plan';
 import { describeSchema, type AttributeSchema, type StreamSchema } from '../plan/schema';
@@ -114,7 +114,12 @@ function planTableOutput(ctx: PlanContext, out: DeleteOutput | UpdateOutput | Up
     ctx.error(out.pos, `update or insert needs every attribute of '${table.id}' in the select clause to insert a row; missing ${missing.map(a => a.name).join(', ')}`);
     return null;
   }
-  return { kind: 'upsert', table: table.id, on, set, insertRow: row => positions.map(p => row[p]) };
+  // Siddhi's in-memory table replaces the whole row with the output row when the condition is
+  // the primary key's equalities alone, and ignores `set` (OperatorParser picks its overwriting
+  // operator); its store-backed tables apply `set`, as an @store table here does.
+  const overwrite = on.lookup?.kind === 'primaryKey' && on.lookup.keyOnly === true && !table.store;
+  const replace = table.attributes.map((_, i) => ({ index: i, value: (ctx: EvalCtx) => ctx.event.data[positions[i]] }));
+  return { kind: 'upsert', table: table.id, on, set: overwrite ? replace : set, insertRow: row => positions.map(p => row[p]) };
 }
 
 export function planRate(ctx: PlanContext, q: Query, selector: SelectorPlan, windowed: boolean): RatePlan | undefined {

@@ -60,7 +60,8 @@ export function planStoreCondition(
   const c: Compiled = compiler.condition(expr, scope, 'condition');
   if (c.type === null) return null;
   const equalities = new Map<number, Eval>();
-  for (const term of chainOperands(expr, 'and')) {
+  const terms = chainOperands(expr, 'and');
+  for (const term of terms) {
     if (term.kind !== 'Binary' || term.op !== '==') continue;
     for (const [col, other] of [
       [term.left, term.right],
@@ -79,8 +80,10 @@ export function planStoreCondition(
     }
   }
   const pk = target.primaryKey;
-  if (pk.length && pk.every(i => equalities.has(i)))
-    return { matches: c.fn, lookup: { kind: 'primaryKey', attributes: pk, keys: pk.map(i => equalities.get(i)!) } };
+  if (pk.length && pk.every(i => equalities.has(i))) {
+    const keyOnly = terms.length === pk.length && equalities.size === pk.length;
+    return { matches: c.fn, lookup: { kind: 'primaryKey', attributes: pk, keys: pk.map(i => equalities.get(i)!), keyOnly } };
+  }
   const indexed = target.indexes.find(i => equalities.has(i));
   if (indexed !== undefined) return { matches: c.fn, lookup: { kind: 'index', attributes: [indexed], keys: [equalities.get(indexed)!] } };
   return { matches: c.fn };
