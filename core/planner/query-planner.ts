@@ -101,8 +101,8 @@ function planPatternQueryInput(ctx: PlanContext, i: StateInput): PlannedInput | 
     userFunctions: ctx.userFunctions,
     resolveStream: s => {
       const src = ctx.resolveSource({ kind: 'SingleInput', pos: s.pos, stream: s, handlers: [] });
-      if (src && src.kind === 'table') {
-        ctx.error(s.pos, `table '${src.id}' cannot be part of a pattern or sequence`, src.id.length);
+      if (src && (src.kind === 'table' || src.kind === 'aggregation')) {
+        ctx.error(s.pos, `${src.kind} '${src.id}' cannot be part of a pattern or sequence: expecting a stream, but '${src.id}' is not a stream`, src.id.length);
         return null;
       }
       return src;
@@ -126,7 +126,8 @@ function checkStateStreams(ctx: PlanContext, e: StateElement): void {
   switch (e.kind) {
     case 'StreamState':
     case 'AbsentState':
-      if (!ctx.streams.has(e.input.stream.id) && !e.input.stream.isInner)
+      // Tables, named windows and aggregations are defined: the pattern planner says why they cannot be elements.
+      if (!e.input.stream.isInner && ![ctx.streams, ctx.tables, ctx.windows, ctx.aggregations].some(m => m.has(e.input.stream.id)))
         ctx.error(e.input.stream.pos, `Stream/table/window/aggregation definition with ID '${e.input.stream.id}' has not been defined`, e.input.stream.id.length);
       return;
     case 'CountState':

@@ -31,7 +31,7 @@ export const frequentWindow: WindowFunction = {
   name: 'frequent',
   batch: false,
   // Siddhi reads the count as a long (a time value is one too).
-  signatures: [[param('event.count', constant('INT', 'LONG', 'TIME')), { name: 'attribute', forms: [attribute()], default: 'all attributes', repeated: true }]],
+  signatures: [[param('event.count', constant('INT')), { name: 'attribute', forms: [attribute()], default: 'all attributes', repeated: true }]],
   returns: 'CURRENT and EXPIRED events',
   description:
     "Deprecated in Siddhi. Keeps the latest event of each of the event.count most frequent keys (Misra-Gries): the key of an event is its attributes' values (the given attributes, or all of them) as Java strings, concatenated. An event of a held key passes on. An event of a new key, when event.count keys are held, lowers every held key's count by one and expires the keys that reach zero (their latest event, as EXPIRED); it then enters if a place freed up, and is dropped otherwise.",

@@ -11,7 +11,7 @@ export const lengthBatchWindow: WindowFunction = {
   kind: 'window',
   name: 'lengthBatch',
   batch: true,
-  signatures: [[param('window.length', constant('INT', 'LONG')), optional('stream.current.event', 'false', constant('BOOL'))]],
+  signatures: [[param('window.length', constant('INT')), optional('stream.current.event', 'false', constant('BOOL'))]],
   returns: 'batches of CURRENT events, preceded by RESET and EXPIRED copies of the previous batch',
   description:
     'A batch window of n events. With stream.current.event=true, events pass through as they arrive and the window only expires and resets every n events. n=0 makes each incoming chunk a batch.',

@@ -9,7 +9,7 @@ export const lengthWindow: WindowFunction = {
   kind: 'window',
   name: 'length',
   batch: false,
-  signatures: [[param('window.length', constant('INT', 'LONG'))]],
+  signatures: [[param('window.length', constant('INT'))]],
   returns: 'CURRENT and EXPIRED events',
   description: 'A sliding window of the last n events. When full, each arrival expires the oldest event (emitted as EXPIRED, before the arrival).',
   example: 'from S#window.length(10) select sum(v) as total insert into Out;',

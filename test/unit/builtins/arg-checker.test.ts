@@ -23,7 +23,7 @@ describe('the argument checker, through compileApp', () => {
     [
       'a wrong type',
       "from S#window.length('ten') select v insert into Out;",
-      "length window's 'window.length' parameter must be a constant int or long, found a constant string",
+      "length window's 'window.length' parameter must be a constant int, found a constant string",
       '#window.length',
     ],
     [

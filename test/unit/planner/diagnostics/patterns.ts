@@ -24,13 +24,18 @@ export const patternCases: DiagnosticCase[] = [
   {
     name: 'a table in a pattern',
     app: 'define stream A (x int);\ndefine table T (x int);\nfrom e1=A -> e2=T select e1.x insert into C;',
-    message: "table 'T' cannot be part of a pattern or sequence",
+    message: "table 'T' cannot be part of a pattern or sequence: expecting a stream, but 'T' is not a stream",
     line: 3,
     column: 17,
     length: 1,
-    // Also a spurious "... with ID 'T' has not been defined" at the same place: a known gap, see
-    // the test.failing in patterns-diagnostics.test.ts.
-    count: 2,
+  },
+  {
+    name: 'an aggregation in a pattern',
+    app: 'define stream A (x int);\ndefine aggregation G from A select sum(x) as s aggregate every sec;\nfrom e1=A -> e2=G select e1.x insert into C;',
+    message: "aggregation 'G' cannot be part of a pattern or sequence: expecting a stream, but 'G' is not a stream",
+    line: 3,
+    column: 17,
+    length: 1,
   },
   {
     name: 'a stream function on a pattern element',

@@ -142,10 +142,18 @@ export const queryInputCases: DiagnosticCase[] = [
   {
     name: 'a window given wrong arguments (its message is the builtin\'s)',
     app: "define stream A (x int);\nfrom A#window.length('a') select x insert into C;",
-    message: "length window's 'window.length' parameter must be a constant int or long, found a constant string",
+    message: "length window's 'window.length' parameter must be a constant int, found a constant string",
     line: 2,
     column: 7,
     length: 14,
+  },
+  {
+    name: 'a window length given as a long (Siddhi takes an int only)',
+    app: 'define stream A (x int);\nfrom A#window.lengthBatch(2L) select x insert into C;',
+    message: "lengthBatch window's 'window.length' parameter must be a constant int, found a constant long",
+    line: 2,
+    column: 7,
+    length: 19,
   },
   {
     name: "a window expression that does not parse (windowEnv's 'cannot parse')",
