@@ -302,10 +302,13 @@ export class FileStateStore implements StateStore {
     await this.ensureDir();
     const scan = async (): Promise<string[]> => {
       // No unit file starts with a dot (fileNameFor escapes it): the lock, journal, temp files do.
-      const names = (await fs.readdir(this.dir)).filter(n => n.endsWith('.json') && !n.startsWith('.'));
-      const headers = await Promise.all(names.map(n => this.dueHeader(n)));
+      const names = (await fs.readdir(this.dir)).filter(n => n.endsWith('.json') && !n.startsWith('.')).sort();
+      const read = await Promise.all(names.map(n => this.dueHeader(n)));
+      // Warnings in file name order, whatever order the reads finished in.
+      for (const r of read) if (typeof r === 'string') this.logger.warn(r);
       const due: [string, number][] = [];
-      for (const h of headers) {
+      for (const h of read) {
+        if (typeof h === 'string') continue;
         if (h !== null && h.deleted !== true && typeof h.nextDue === 'number' && h.nextDue <= now) due.push([h.key, h.nextDue]);
       }
       due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -357,20 +360,17 @@ export class FileStateStore implements StateStore {
    * another key than the file's name), skipped and logged so that one file does not stop the
    * listing. Loading that unit still fails, naming it.
    */
-  private async dueHeader(name: string): Promise<Header | null> {
+  /** A unit file's header, null without one, or why the file is skipped. */
+  private async dueHeader(name: string): Promise<Header | null | string> {
     const file = path.join(this.dir, name);
     let header: Header | null;
     try {
       header = await this.readHeader(file);
     } catch (e) {
       if (!(e instanceof StateCodecError)) throw e;
-      this.logger.warn(`dueUnits: skipped ${file}: ${e.message}`);
-      return null;
+      return `dueUnits: skipped ${file}: ${e.message}`;
     }
-    if (header !== null && fileNameFor(header.key) !== name) {
-      this.logger.warn(`dueUnits: skipped ${file}: it holds state unit '${header.key}', whose file is ${fileNameFor(header.key)}`);
-      return null;
-    }
+    if (header !== null && fileNameFor(header.key) !== name) return `dueUnits: skipped ${file}: it holds state unit '${header.key}', whose file is ${fileNameFor(header.key)}`;
     return header;
   }
 
