@@ -304,12 +304,11 @@ export class FileStateStore implements StateStore {
       // No unit file starts with a dot (fileNameFor escapes it): the lock, journal, temp files do.
       const names = (await fs.readdir(this.dir)).filter(n => n.endsWith('.json') && !n.startsWith('.')).sort();
       const read = await Promise.all(names.map(n => this.dueHeader(n)));
-      // Warnings in file name order, whatever order the reads finished in.
-      for (const r of read) if (typeof r === 'string') this.logger.warn(r);
       const due: [string, number][] = [];
+      // Warnings in file name order, whatever order the reads finished in.
       for (const h of read) {
-        if (typeof h === 'string') continue;
-        if (h !== null && h.deleted !== true && typeof h.nextDue === 'number' && h.nextDue <= now) due.push([h.key, h.nextDue]);
+        if (typeof h === 'string') this.logger.warn(h);
+        else if (h !== null && h.deleted !== true && typeof h.nextDue === 'number' && h.nextDue <= now) due.push([h.key, h.nextDue]);
       }
       due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       return due.slice(0, limit).map(([key]) => key);
