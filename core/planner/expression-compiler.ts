@@ -28,7 +28,7 @@ export class ExpressionCompiler {
       }
       case 'Variable': {
         const r = scope.resolveVariable(e);
-        if (typeof r === 'string') return this.error(e.pos, r, (e.streamRef ? e.streamRef.length + 1 : 0) + e.attribute.length);
+        if (typeof r === 'string') return this.error(e.pos, r, (e.streamRef ? e.streamRef.length + 1 + (e.isInner || e.isFault ? 1 : 0) : 0) + e.attribute.length);
         return { type: r.type, fn: r.fn, attributeIndex: r.attributeIndex };
       }
       case 'Binary':
@@ -52,7 +52,7 @@ export class ExpressionCompiler {
         return { type: 'BOOL', fn: ctx => f(ctx) === null, hasAggregate: o.hasAggregate };
       }
       case 'IsNullStream': {
-        const present = scope.resolvePresence?.((e.isFault ? '!' : '') + e.streamRef, e.index);
+        const present = scope.resolvePresence?.((e.isInner ? '#' : e.isFault ? '!' : '') + e.streamRef, e.index);
         if (!present)
           return this.error(
             e.pos,

@@ -62,9 +62,10 @@ export function sourcesScope(sources: readonly Source[], options: ScopeOptions):
     if (v.index !== undefined) return `'${v.streamRef}[...]' indexes a pattern reference; this query has none`;
     let candidates: readonly Source[] = sources;
     if (v.streamRef !== undefined) {
-      const ref = (v.isFault ? '!' : '') + v.streamRef;
+      // An inner stream's names carry its '#', a fault stream's its '!'.
+      const ref = (v.isInner ? '#' : v.isFault ? '!' : '') + v.streamRef;
       candidates = sources.filter(s => s.names.includes(ref));
-      if (!candidates.length) return `Id '${v.streamRef}' not defined within the current scope`;
+      if (!candidates.length) return `Id '${ref}' not defined within the current scope`;
       if (candidates.length > 1) return `'${v.streamRef}' names both sides of the join; give them aliases with 'as'`;
     }
     const hits = candidates.flatMap(s => {

@@ -19,6 +19,14 @@ export const partitionCases: DiagnosticCase[] = [
     length: 3,
   },
   {
+    name: "an inner stream's attribute qualified with '#' where the query does not read it",
+    app: 'define stream A (x int);\npartition with (x of A) begin from A select x insert into #I; from A select #I.x insert into C; end;',
+    message: "Id '#I' not defined within the current scope",
+    line: 2,
+    column: 77,
+    length: 4,
+  },
+  {
     name: 'a stream partitioned twice',
     app: 'define stream A (x int);\npartition with (x of A, x of A) begin from A select x insert into C; end;',
     message: "stream 'A' is partitioned twice",
