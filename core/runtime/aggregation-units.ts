@@ -47,9 +47,12 @@ export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
         if (!rt.units.split) return 'units kept apart in a whole snapshot';
         return JSON.stringify(v.units) === JSON.stringify(a.store ? [] : unitNames) ? null : `units other than the aggregation's durations (${a.store ? 'none' : unitNames.join(', ')})`;
       }),
-      refine(record({ full: dict(json()) }), (v: { full: Record<string, Json> }) =>
-        JSON.stringify(Object.keys(v.full).sort()) === JSON.stringify([...durations.keys()].sort()) ? null : `durations other than the aggregation's (${[...durations.keys()].join(', ')})`,
-      ),
+      refine(record({ full: dict(json()) }), (v: { full: Record<string, Json> }) => {
+        if (JSON.stringify(Object.keys(v.full).sort()) !== JSON.stringify([...durations.keys()].sort())) return `durations other than the aggregation's (${[...durations.keys()].join(', ')})`;
+        // Each is a duration's own registry snapshot (checked when restored); anything else would leave it as it was.
+        const bad = Object.keys(v.full).find(u => v.full[u] === null || typeof v.full[u] !== 'object' || Array.isArray(v.full[u]));
+        return bad ? `the buckets of ${bad} are not a snapshot of named states` : null;
+      }),
     ),
     create: () => null,
     snapshot: () =>
