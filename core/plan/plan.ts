@@ -237,12 +237,19 @@ export interface AggregationPlan {
   readonly durations: readonly TimeUnit[];
   readonly outputs: readonly {
     readonly name: string;
+    /** 'last': any other expression, whose value each bucket keeps from its latest event. */
     readonly kind: 'group' | 'last' | 'count' | 'sum' | 'avg' | 'min' | 'max' | 'distinctCount';
     readonly arg?: Eval;
     /** For sum: Java long arithmetic. */
     readonly integral: boolean;
     readonly groupIndex?: number;
   }[];
+  /**
+   * Aggregates nested in 'last' expressions (`sum(price) * 2`): as in Siddhi, each is a running
+   * aggregate over every event of the aggregation (no group, no bucket, never reset), which the
+   * expressions read as `ctx.agg[i]`.
+   */
+  readonly running: readonly AggregatePlan[];
   /** What reads see: AGG_TIMESTAMP then the outputs. */
   readonly attributes: readonly AttributeSchema[];
   readonly purge?: { readonly intervalMs: number; readonly retention: ReadonlyMap<TimeUnit, number> };

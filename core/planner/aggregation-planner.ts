@@ -1,9 +1,10 @@
 import type { AggregationDefinition, AttrType, Expression, Pos, TimeUnit, WithinRange } from '../ast/nodes';
 import { perUnit } from '../kernel/calendar';
 import { parseDuration } from '../kernel/duration';
-import type { Eval } from '../kernel/eval-context';
+import { aggregateFunctions } from '../builtins/aggregates/aggregate-functions';
+import type { Eval, EvalCtx } from '../kernel/eval-context';
 import type { Scope } from '../plan/expression-scope';
-import type { AggregationPlan, AggregationReadPlan } from '../plan/plan';
+import type { AggregatePlan, AggregationPlan, AggregationReadPlan } from '../plan/plan';
 import type { AttributeSchema } from '../plan/schema';
 import { annotationValue, planStoreOptions } from './annotations';
 import { fingerprint } from './fingerprint';
@@ -13,8 +14,8 @@ import { eventSource } from './scope';
 
 /**
  * `define aggregation A from S select ... group by ... aggregate [by ts] every ...`: outputs are
- * group-by attributes, other attributes (their last value) and sum, count, avg, min, max and
- * distinctCount of an expression.
+ * group-by attributes, sum, count, avg, min, max and distinctCount of an attribute, and any other
+ * expression (its value at each bucket's latest event).
  */
 export function planAggregationDefinition(ctx: PlanContext, d: AggregationDefinition): void {
   const src = ctx.resolveSource(d.input);
@@ -36,45 +37,7 @@ export function planAggregationDefinition(ctx: PlanContext, d: AggregationDefini
     const c = ctx.compiler.compile(g, scope);
     if (c.type !== null) groupBy.push(c.fn);
   }
-  const outputs: AggregationPlan['outputs'][number][] = [];
-  const attributes: AttributeSchema[] = [{ name: 'AGG_TIMESTAMP', type: 'LONG' }];
-  for (const oa of sel.attributes) {
-    const e = oa.expression;
-    const name = oa.alias ?? (e.kind === 'Variable' ? e.attribute : undefined);
-    if (!name) {
-      ctx.error(oa.pos, "a computed attribute in select needs a name: add 'as <name>'");
-      continue;
-    }
-    if (e.kind === 'Variable') {
-      const c = ctx.compiler.compile(e, scope);
-      if (c.type === null) continue;
-      const gi = sel.groupBy.findIndex(g => g.attribute === e.attribute && (g.streamRef ?? src.id) === (e.streamRef ?? src.id));
-      outputs.push(gi >= 0 ? { name, kind: 'group', integral: false, groupIndex: gi } : { name, kind: 'last', arg: c.fn, integral: false });
-      attributes.push({ name, type: c.type });
-      continue;
-    }
-    const kinds = ['sum', 'count', 'avg', 'min', 'max', 'distinctCount'] as const;
-    const kind = e.kind === 'FunctionCall' && !e.namespace ? kinds.find(k => k === e.name) : undefined;
-    if (!kind || e.kind !== 'FunctionCall') {
-      ctx.error(oa.pos, 'an aggregation outputs group-by attributes, attributes and sum, count, avg, min, max or distinctCount of an expression');
-      continue;
-    }
-    if (e.args.length > 1 || (kind !== 'count' && e.args.length !== 1)) {
-      ctx.error(e.pos, `${kind}() takes ${kind === 'count' ? 'at most one argument' : 'one argument'}`);
-      continue;
-    }
-    const arg = e.args.length ? ctx.compiler.compile(e.args[0], scope) : undefined;
-    if (arg && arg.type === null) continue;
-    const t = arg?.type ?? 'LONG';
-    const numeric = t === 'INT' || t === 'LONG' || t === 'FLOAT' || t === 'DOUBLE';
-    if ((kind === 'sum' || kind === 'avg' || kind === 'min' || kind === 'max') && !numeric) {
-      ctx.error(e.pos, `${kind[0].toUpperCase()}${kind.slice(1)} not supported for ${t}`);
-      continue;
-    }
-    const type: AttrType = kind === 'count' || kind === 'distinctCount' ? 'LONG' : kind === 'avg' ? 'DOUBLE' : kind === 'sum' ? (t === 'INT' || t === 'LONG' ? 'LONG' : 'DOUBLE') : t;
-    outputs.push({ name, kind, arg: arg?.fn, integral: kind === 'sum' && (t === 'INT' || t === 'LONG') });
-    attributes.push({ name, type });
-  }
+  const { outputs, attributes, running } = planAggregationOutputs(ctx, d, scope, src.id);
   const dup = attributes.map(a => a.name).find((n, i, all) => all.indexOf(n) !== i);
   if (dup) ctx.error(sel.pos, `the aggregation has two outputs named '${dup}'`);
   let timestampOf: Eval | undefined;
@@ -108,10 +71,77 @@ export function planAggregationDefinition(ctx: PlanContext, d: AggregationDefini
     groupBy,
     durations,
     outputs,
+    running,
     attributes,
     purge,
     ...(store ? { store } : {}),
   });
+}
+
+const INCREMENTAL = ['sum', 'count', 'avg', 'min', 'max', 'distinctCount'] as const;
+
+/**
+ * The outputs of an aggregation, Siddhi's way (AggregationParser): a group-by attribute; a call of
+ * an incremental aggregator, whose argument must be an attribute; or any other expression, kept
+ * per bucket from its latest event. Aggregates nested in such an expression are running
+ * aggregates over every event of the aggregation.
+ */
+function planAggregationOutputs(ctx: PlanContext, d: AggregationDefinition, scope: Scope, streamId: string) {
+  const sel = d.selector;
+  const outputs: AggregationPlan['outputs'][number][] = [];
+  const attributes: AttributeSchema[] = [{ name: 'AGG_TIMESTAMP', type: 'LONG' }];
+  const running: AggregatePlan[] = [];
+  const lastScope: Scope = {
+    ...scope,
+    aggregate: (planned, args) => {
+      running.push({ create: planned.create, arg: args.length ? args[0].fn : null, survivesReset: true });
+      const i = running.length - 1;
+      return (c: EvalCtx) => c.agg[i];
+    },
+  };
+  for (const oa of sel.attributes) {
+    const e = oa.expression;
+    const name = oa.alias ?? (e.kind === 'Variable' ? e.attribute : undefined);
+    if (!name) {
+      ctx.error(oa.pos, "a computed attribute in select needs a name: add 'as <name>'");
+      continue;
+    }
+    const gi = e.kind === 'Variable' ? sel.groupBy.findIndex(g => g.attribute === e.attribute && (g.streamRef ?? streamId) === (e.streamRef ?? streamId)) : -1;
+    const call = e.kind === 'FunctionCall' && !e.namespace ? e : undefined;
+    const kind = call && INCREMENTAL.find(k => k === call.name);
+    if (call && !kind && aggregateFunctions.has(call.name)) {
+      ctx.error(call.pos, `'${call.name}' is neither an incremental aggregator (sum, count, avg, min, max, distinctCount) nor a function, so an aggregation cannot keep it`, call.name.length);
+      continue;
+    }
+    if (!kind || !call) {
+      const c = ctx.compiler.compile(e, gi >= 0 ? scope : lastScope);
+      if (c.type === null) continue;
+      outputs.push(gi >= 0 ? { name, kind: 'group', integral: false, groupIndex: gi } : { name, kind: 'last', arg: c.fn, integral: false });
+      attributes.push({ name, type: c.type });
+      continue;
+    }
+    if (call.args.length > 1 || (kind !== 'count' && call.args.length !== 1)) {
+      ctx.error(call.pos, `${kind}() takes ${kind === 'count' ? 'at most one argument' : 'one argument'}`);
+      continue;
+    }
+    const a = call.args[0];
+    if (a && a.kind !== 'Variable') {
+      ctx.error(a.pos, `${kind}() in an aggregation takes an attribute (Incremental aggregator expected a variable); compute '${kind}(...)' of an expression in a query that feeds the aggregation`);
+      continue;
+    }
+    const arg = a ? ctx.compiler.compile(a, scope) : undefined;
+    if (arg && arg.type === null) continue;
+    const t = arg?.type ?? 'LONG';
+    const numeric = t === 'INT' || t === 'LONG' || t === 'FLOAT' || t === 'DOUBLE';
+    if ((kind === 'sum' || kind === 'avg' || kind === 'min' || kind === 'max') && !numeric) {
+      ctx.error(call.pos, `${kind[0].toUpperCase()}${kind.slice(1)} not supported for ${t}`);
+      continue;
+    }
+    const type: AttrType = kind === 'count' || kind === 'distinctCount' ? 'LONG' : kind === 'avg' ? 'DOUBLE' : kind === 'sum' ? (t === 'INT' || t === 'LONG' ? 'LONG' : 'DOUBLE') : t;
+    outputs.push({ name, kind, arg: arg?.fn, integral: kind === 'sum' && (t === 'INT' || t === 'LONG') });
+    attributes.push({ name, type });
+  }
+  return { outputs, attributes, running };
 }
 
 /** Siddhi's purging: on by default, every 15 min, keeping sec 120 s, min 24 h, hour 30 d, day 1 y, month and year all. */

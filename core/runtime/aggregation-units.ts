@@ -3,6 +3,7 @@ import { ProcessingError } from '../errors/millrace-error';
 import { perUnit, withinRange } from '../kernel/calendar';
 import type { Value } from '../kernel/event';
 import type { EvalCtx } from '../kernel/eval-context';
+import type { Aggregator } from '../plan/operators';
 import type { AggregationPlan, AggregationReadPlan } from '../plan/plan';
 import type { Json } from '../state/json';
 import { StateRegistry, type StateCell } from '../state/state-spec';
@@ -46,9 +47,12 @@ export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
         if (!rt.units.split) return 'units kept apart in a whole snapshot';
         return JSON.stringify(v.units) === JSON.stringify(a.store ? [] : unitNames) ? null : `units other than the aggregation's durations (${a.store ? 'none' : unitNames.join(', ')})`;
       }),
-      refine(record({ full: dict(json()) }), (v: { full: Record<string, Json> }) =>
-        JSON.stringify(Object.keys(v.full).sort()) === JSON.stringify([...durations.keys()].sort()) ? null : `durations other than the aggregation's (${[...durations.keys()].join(', ')})`,
-      ),
+      refine(record({ full: dict(json()) }), (v: { full: Record<string, Json> }) => {
+        if (JSON.stringify(Object.keys(v.full).sort()) !== JSON.stringify([...durations.keys()].sort())) return `durations other than the aggregation's (${[...durations.keys()].join(', ')})`;
+        // Each is a duration's own registry snapshot (checked when restored); anything else would leave it as it was.
+        const bad = Object.keys(v.full).find(u => v.full[u] === null || typeof v.full[u] !== 'object' || Array.isArray(v.full[u]));
+        return bad ? `the buckets of ${bad} are not a snapshot of named states` : null;
+      }),
     ),
     create: () => null,
     snapshot: () =>
@@ -67,18 +71,22 @@ export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
       return null;
     },
   });
-  const aggregation = new AggregationRuntime(
-    a,
-    durations,
-    rt.registry.register(`${base}/latest`, {
-      version: 1,
-      shape: tuple(nullable(num()), nullable(num())),
-      create: () => ({ t: null as number | null, purgedAt: null as number | null }),
-      snapshot: l => [l.t, l.purgedAt],
-      restore: j => ({ t: (j as [number | null, number | null])[0], purgedAt: (j as [number | null, number | null])[1] }),
-    }),
-    unit => rt.units.need(unit),
-  );
+  const fresh = () => a.running.map(r => r.create());
+  const running: StateCell<Aggregator[]> = a.running.length
+    ? rt.registry.register(`${base}/running`, {
+        version: 1,
+        shape: tuple(...fresh().map(x => x.shape)),
+        create: fresh,
+        snapshot: aggs => aggs.map(x => x.snapshot()) as Json,
+        restore: j => {
+          const aggs = fresh();
+          aggs.forEach((x, i) => x.restore((j as Json[])[i]));
+          return aggs;
+        },
+      })
+    : { value: [] };
+  const aggregation = new AggregationRuntime(a, durations, running, unit => rt.units.need(unit));
+  const purgeDue = schedulePurges(rt, a, base, aggregation);
   rt.aggregations.set(a.id, aggregation);
   rt.units.aggregations.push({
     has: unit => [...durations.values()].some(d => d.unit === unit),
@@ -93,11 +101,44 @@ export function buildAggregation(rt: RuntimeContext, a: AggregationPlan): void {
   const ctx = rt.newCtx();
   const sink: Receiver = chunk => {
     for (const e of chunk) {
+      purgeDue();
       const problem = aggregation.add(ctx, e);
       if (problem) throw new ProcessingError(`aggregation '${a.id}': ${problem}`);
     }
   };
   rt.junction(a.inputStream).receivers.push(pipeline(rt, a.handlers, base, ctx, sink, { registry: rt.registry }));
+}
+
+/**
+ * Siddhi purges on a timer, every purge interval from the app's start; here the timer runs on
+ * the app's event clock. Its due time is state, so that an aggregation whose state predates the
+ * timer (or that was added to a running app) starts one at its next event: the returned check.
+ */
+function schedulePurges(rt: RuntimeContext, a: AggregationPlan, base: string, aggregation: AggregationRuntime): () => void {
+  const due = rt.registry.register(`${base}/latest`, {
+    version: 2,
+    shape: nullable(num()),
+    create: () => null as number | null,
+    snapshot: d => d,
+    restore: j => j as number | null,
+    // Version 1 kept [latest aggregation time, time of the last purge] and purged as events came.
+    older: { 1: { shape: tuple(nullable(num()), nullable(num())), upgrade: () => null } },
+  });
+  const pg = a.purge;
+  if (!pg) return () => {};
+  const timerId = `${base}/purge`;
+  const schedule = (at: number) => {
+    due.value = at;
+    rt.scheduler.schedule(timerId, at);
+  };
+  rt.scheduler.register(timerId, now => {
+    aggregation.purge(now);
+    schedule(now + pg.intervalMs);
+  });
+  rt.onStart.push(now => schedule(now + pg.intervalMs));
+  return () => {
+    if (due.value === null) schedule(rt.clock.now + pg.intervalMs);
+  };
 }
 
 /** The rows of an aggregation read (`within ... per ...`), evaluated against `ctx`. */

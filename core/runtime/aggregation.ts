@@ -1,4 +1,5 @@
 import type { TimeUnit } from '../ast/nodes';
+import type { Aggregator } from '../plan/operators';
 import type { AggregationPlan } from '../plan/plan';
 import type { Json } from '../state/json';
 import type { RowWrite, StoredRow } from '../state/state-store';
@@ -8,7 +9,7 @@ import type { EvalCtx } from '../kernel/eval-context';
 import { longAdd, longToDouble, type Long } from '../kernel/java-num';
 import { PartialRows } from './partial-rows';
 import { decodeValue, encodeValue, jsonText } from '../state/value-codec';
-import { array, int, nullable, refine, tuple, uniqueBy, value } from '../state/shape';
+import { array, int, nullable, num, refine, tuple, uniqueBy, value, type Shape } from '../state/shape';
 import { bucketStart, parseAggregationTime } from '../kernel/calendar';
 
 /**
@@ -20,6 +21,12 @@ interface Row {
   vals: Value[];
   /** Per output index, for distinctCount: value -> occurrences. */
   distinct?: Map<number, Map<Value, number>>;
+  /**
+   * On an external timestamp (`aggregate by ts`), the greatest timestamp folded in: the 'last'
+   * values are those of the event that had it. Null on event time (the last arrival wins), and in
+   * rows written before it was kept (their next event sets it).
+   */
+  lastTs: number | null;
 }
 
 /** One duration's buckets: bucket start -> group key -> row. */
@@ -29,36 +36,40 @@ function keyOf(vals: readonly Value[]): string {
   return vals.map(v => (typeof v === 'string' ? `s${v}` : String(v))).join('\u0001');
 }
 
-type EncodedRow = [Json[], Json[], [number, [Json, number][]][] | null];
+/** `[groups, values, distinct counts, last timestamp]`; rows of version 2 (and store items written then) have no fourth. */
+type EncodedRow = [Json[], Json[], [number, [Json, number][]][] | null, (number | null)?];
 
 function encodeBucketRow(r: Row): EncodedRow {
-  return [r.groups.map(encodeValue), r.vals.map(encodeValue), r.distinct ? [...r.distinct].map(([i, m]) => [i, [...m].map(([v, c]) => [encodeValue(v), c])]) : null];
+  return [r.groups.map(encodeValue), r.vals.map(encodeValue), r.distinct ? [...r.distinct].map(([i, m]) => [i, [...m].map(([v, c]) => [encodeValue(v), c])]) : null, r.lastTs];
 }
 
-function decodeBucketRow([g, v, d]: EncodedRow): Row {
-  const row: Row = { groups: g.map(decodeValue), vals: v.map(decodeValue) };
+function decodeBucketRow([g, v, d, lastTs]: EncodedRow): Row {
+  const row: Row = { groups: g.map(decodeValue), vals: v.map(decodeValue), lastTs: lastTs ?? null };
   if (d) row.distinct = new Map(d.map(([i, pairs]) => [i, new Map(pairs.map(([x, c]) => [decodeValue(x), c]))]));
   return row;
 }
 
-const ENCODED_ROW = tuple(
-  array(value()),
-  array(value()),
-  nullable(
-    uniqueBy(
-      tuple(int(), refine(array(tuple(value(), int())), (ps: [Json, number][]) => (new Map(ps.map(([x]) => [decodeValue(x), 0])).size === ps.length ? null : 'a value counted twice'))),
-      (d: [number]) => String(d[0]),
-    ),
+const DISTINCT = nullable(
+  uniqueBy(
+    tuple(int(), refine(array(tuple(value(), int())), (ps: [Json, number][]) => (new Map(ps.map(([x]) => [decodeValue(x), 0])).size === ps.length ? null : 'a value counted twice'))),
+    (d: [number]) => String(d[0]),
   ),
 );
 
 /** `[[start, [row, ...]], ...]`: each bucket start once, each group once in its bucket. */
-const BUCKETS = uniqueBy(tuple(int(), uniqueBy(ENCODED_ROW, (r: EncodedRow) => keyOf(r[0].map(decodeValue)))), (b: [number]) => String(b[0]));
+const buckets = (row: Shape) => uniqueBy(tuple(int(), uniqueBy(row, (r: EncodedRow) => keyOf(r[0].map(decodeValue)))), (b: [number]) => String(b[0]));
 
 /** The buckets of one duration, as their own piece of state (a unit of its own when split). */
 export const durationBucketsSpec: StateSpec<DurationBuckets> = {
-  version: 2,
-  shape: BUCKETS,
+  version: 3,
+  shape: buckets(tuple(array(value()), array(value()), DISTINCT, nullable(num()))),
+  // Version 2 rows had no last timestamp.
+  older: {
+    2: {
+      shape: buckets(tuple(array(value()), array(value()), DISTINCT)),
+      upgrade: j => (j as [number, EncodedRow[]][]).map(([start, rows]) => [start, rows.map(r => [...r, null])]) as Json,
+    },
+  },
   create: () => new Map(),
   snapshot: starts => [...starts].map(([start, rows]) => [start, [...rows.values()].map(encodeBucketRow)]) as Json,
   restore: j => {
@@ -89,14 +100,19 @@ export class AggregationRuntime {
   /** Set for an `@store` aggregation run by the invocation runner: its buckets are store items. */
   private stored: PartialRows<{ unit: TimeUnit; start: number; key: string }> | null = null;
 
+  /** The running aggregates of 'last' expressions (see AggregationPlan.running), read through `ctx.agg`. */
+  private readonly runningValues: Value[];
+
   constructor(
     readonly plan: AggregationPlan,
     /** Per duration: its buckets, and whether they are loaded (split restores load them on demand). */
     private readonly durations: ReadonlyMap<TimeUnit, { cell: StateCell<DurationBuckets>; touched: boolean; loaded: boolean; unit: string }>,
-    private readonly latest: StateCell<{ t: number | null; purgedAt: number | null }>,
+    private readonly running: StateCell<Aggregator[]>,
     /** Told about a duration's unit that this run reaches without having it loaded. */
     private readonly need: (unit: string) => void,
-  ) {}
+  ) {
+    this.runningValues = new Array(plan.running.length).fill(null);
+  }
 
   /** A duration's buckets; one not loaded is noted as needed and answers as empty (the run is redone). */
   private buckets(unit: TimeUnit, touch: boolean): DurationBuckets {
@@ -106,6 +122,12 @@ export class AggregationRuntime {
     return d.cell.value;
   }
 
+  /**
+   * Folds an event into its bucket of every duration. Its time is the `aggregate by` timestamp,
+   * else the app's clock (Siddhi's currentTimeMillis(): an event older than the clock counts in
+   * the current buckets). On an external timestamp a row's 'last' values come from the event
+   * with the greatest timestamp, the later arrival on a tie (Siddhi's shouldUpdate, `>=`).
+   */
   add(ctx: EvalCtx, e: StreamEvent): string | null {
     const p = this.plan;
     ctx.event = e;
@@ -114,10 +136,18 @@ export class AggregationRuntime {
       const v = p.timestampOf(ctx);
       t = typeof v === 'number' ? v : typeof v === 'string' ? parseAggregationTime(v) : null;
       if (t === null) return `cannot read the time of the event from ${jsonText(v)} (a long of milliseconds, or 'yyyy-MM-dd HH:mm:ss [+HH:MM]')`;
-    } else t = e.timestamp;
+    } else t = Math.max(ctx.clock.now, e.timestamp);
+    const running = this.running.value;
+    for (let i = 0; i < running.length; i++) {
+      const arg = p.running[i].arg;
+      running[i].add(arg ? arg(ctx) : null);
+      this.runningValues[i] = running[i].value();
+    }
+    ctx.agg = this.runningValues;
     const groups = p.groupBy.map(g => g(ctx));
     const key = keyOf(groups);
     const args = p.outputs.map(o => (o.arg ? o.arg(ctx) : null));
+    const external = p.timestampOf !== undefined;
     for (const unit of p.durations) {
       const starts = this.buckets(unit, true);
       const start = bucketStart(unit, t);
@@ -125,31 +155,35 @@ export class AggregationRuntime {
       let rows = starts.get(start);
       if (!rows) starts.set(start, (rows = new Map()));
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { groups, vals: p.outputs.map(o => (o.kind === 'count' ? 0 : null)) }));
-      p.outputs.forEach((o, i) => fold(row!, i, o.kind, o.integral, args[i]));
+      if (!row) rows.set(key, (row = { groups, vals: p.outputs.map(o => (o.kind === 'count' ? 0 : null)), lastTs: null }));
+      const latest = !external || row.lastTs === null || t >= row.lastTs;
+      if (external && latest) row.lastTs = t;
+      p.outputs.forEach((o, i) => {
+        if (o.kind !== 'last' || latest) fold(row!, i, o.kind, o.integral, args[i]);
+      });
     }
-    this.purge(t);
     return null;
   }
 
-  /** Drops buckets older than their duration's retention, at most once per purge interval. */
-  private purge(t: number): void {
-    const l = this.latest.value;
-    if (l.t === null || t > l.t) l.t = t;
+  /**
+   * Siddhi's purge: drops the buckets that start before `now` less their duration's retention.
+   * `now` is the app's clock (Siddhi compares with the wall clock, not with the aggregation's
+   * timestamps), so buckets of external timestamps far behind or ahead of it go or stay by it.
+   */
+  purge(now: number): void {
     const pg = this.plan.purge;
     if (!pg) return;
-    if (l.purgedAt !== null && l.t < l.purgedAt + pg.intervalMs) return;
-    l.purgedAt = l.t;
     // A purge removes every old bucket, so an @store aggregation needs all its rows for it.
     this.stored?.touchAll();
     for (const unit of this.plan.durations) {
       const keep = pg.retention.get(unit);
       if (keep === undefined) continue;
-      const starts = this.buckets(unit, true);
+      const starts = this.buckets(unit, false);
       for (const [start, rows] of [...starts]) {
-        if (start >= l.t - keep) continue;
+        if (start >= now - keep) continue;
         for (const [key, row] of rows) this.stored?.changed(bucketRowKey(unit, start, row.groups), { unit, start, key });
         starts.delete(start);
+        this.durations.get(unit)!.touched = true;
       }
     }
   }

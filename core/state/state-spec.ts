@@ -20,6 +20,12 @@ export interface StateSpec<S> {
   create(): S;
   snapshot(state: S): Json;
   restore(snapshot: Json): S;
+  /**
+   * Earlier layouts that still restore, by version: what a snapshot of that version looks like
+   * and how it becomes one of this version (checked against `shape` again before `restore`).
+   * Any other version starts fresh.
+   */
+  readonly older?: { readonly [version: number]: { readonly shape: Shape; upgrade(snapshot: Json): Json } };
 }
 
 /** How a registry treats a piece of state missing from a stored snapshot. */
@@ -54,7 +60,7 @@ function failedState(name: string, version: unknown, e: unknown): StateCodecErro
 export interface RestoreReport {
   /** Stored under a name that the app no longer has. */
   readonly unknown: string[];
-  /** Stored with another layout version: started fresh instead. */
+  /** Stored with another layout version that the spec cannot upgrade: started fresh instead. */
   readonly versionChanged: string[];
 }
 
@@ -107,13 +113,19 @@ export class StateRegistry {
       if (stored === undefined) {
         if (required) throw new StateCodecError(`state '${name}' is missing (every stored snapshot of such a unit has it)`);
         cell.value = spec.create();
-      } else if (stored.v !== spec.version) {
+      } else if (stored.v !== spec.version && !spec.older?.[stored.v]) {
         versionChanged.push(name);
         cell.value = spec.create();
       } else {
         try {
-          spec.shape.check(stored.s, '.s');
-          cell.value = spec.restore(stored.s);
+          let s = stored.s;
+          const older = stored.v !== spec.version ? spec.older![stored.v] : undefined;
+          if (older) {
+            older.shape.check(s, '.s');
+            s = older.upgrade(s);
+          }
+          spec.shape.check(s, '.s');
+          cell.value = spec.restore(s);
         } catch (e) {
           if (e instanceof MillraceError && !(e instanceof StateCodecError)) throw e;
           throw failedState(name, stored.v, e);

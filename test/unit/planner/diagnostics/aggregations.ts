@@ -62,11 +62,19 @@ export const aggregationCases: DiagnosticCase[] = [
     column: 36,
   },
   {
-    name: 'an aggregation output that is not an attribute or aggregate',
-    app: `${S}define aggregation G from S select x + 1 as y aggregate every sec;`,
-    message: 'an aggregation outputs group-by attributes, attributes and sum, count, avg, min, max or distinctCount of an expression',
+    name: 'an aggregation output of an aggregate that is not incremental',
+    app: `${S}define aggregation G from S select stdDev(x) as y aggregate every sec;`,
+    message: "'stdDev' is neither an incremental aggregator (sum, count, avg, min, max, distinctCount) nor a function, so an aggregation cannot keep it",
     line: 2,
     column: 36,
+    length: 6,
+  },
+  {
+    name: 'an incremental aggregate of an expression',
+    app: `${S}define aggregation G from S select sum(x * 2) as y aggregate every sec;`,
+    message: "sum() in an aggregation takes an attribute (Incremental aggregator expected a variable); compute 'sum(...)' of an expression in a query that feeds the aggregation",
+    line: 2,
+    column: 40,
   },
   {
     name: 'sum of two arguments',
