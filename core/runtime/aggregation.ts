@@ -266,7 +266,7 @@ function fold(row: Row, i: number, kind: AggregationPlan['outputs'][number]['kin
       if (v !== null && (cur === null || (v as number) > (cur as number))) row.vals[i] = v;
       return;
     case 'distinctCount': {
-      if (v === null) return;
+      // Null is one distinct value, as in Siddhi.
       row.distinct ??= new Map();
       let m = row.distinct.get(i);
       if (!m) row.distinct.set(i, (m = new Map()));
