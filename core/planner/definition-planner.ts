@@ -124,7 +124,9 @@ function planTableDefinition(ctx: PlanContext, d: TableDefinition): void {
 function planWindowDefinition(ctx: PlanContext, d: WindowDefinition): void {
   const attributes = checkAttributes(ctx, d);
   const type = d.outputEventType ?? 'ALL';
-  const window = planWindow(ctx, d.window, attributes, type !== 'CURRENT');
+  // Joins and on-demand queries find in what the window holds, so a batch window keeps its last
+  // batch whatever it outputs (Siddhi's findToBeExecuted); the output type filters what it sends.
+  const window = planWindow(ctx, d.window, attributes, true);
   if (!window) return;
   ctx.windows.set(d.id, { id: d.id, attributes, window, currentOn: type !== 'EXPIRED', expiredOn: type !== 'CURRENT', fingerprint: fingerprint(d) });
 }

@@ -68,6 +68,37 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
   return perEvent(parts);
 }
 
+/**
+ * The selector over a list of chunks (what a join hands on: one per triggering event, one per
+ * RESET), as Siddhi's QuerySelector takes its join's list: each chunk is selected on its own, so
+ * collapsing, `order by`, `offset` and `limit` act per triggering event, and the rows of the whole
+ * list go on as one chunk.
+ */
+export function makeChunkListSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[], keys: string[] | null) => void) {
+  let rows: StreamEvent[] = [];
+  let keys: string[] | null = null;
+  const one = makeSelector(plan, ctx, groups, (out, k) => {
+    if (!rows.length) {
+      rows = out;
+      keys = k;
+      return;
+    }
+    for (const r of out) rows.push(r);
+    if (k) for (const x of k) keys!.push(x);
+  });
+  return (chunks: readonly StreamEvent[][]) => {
+    rows = [];
+    keys = null;
+    for (let i = 0; i < chunks.length; i++) one(chunks[i]);
+    if (!rows.length) return;
+    const out = rows;
+    const outKeys = keys;
+    rows = [];
+    keys = null;
+    next(out, outKeys);
+  };
+}
+
 function selectorParts(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell<Groups> | null, next: (chunk: StreamEvent[], keys: string[] | null) => void): SelectorParts {
   const { projections, aggregates, orderBy, limit, offset } = plan;
   const width = plan.outputSchema.length;

@@ -93,6 +93,35 @@ describe('joins', () => {
     ]);
   });
 
+  test('an aggregating join answers per triggering event, and the rows of one window chunk leave as one chunk', () => {
+    // Prepare
+    const app = `define stream P (k string, v int); define stream Q (k string);
+      define table T (k string, v int);
+      from P insert into T;
+      from Q#window.lengthBatch(2) join T on Q.k == T.k select Q.k, sum(T.v) as total insert into Out;
+      from Q join T on Q.k == T.k select Q.k, count() as n insert into PerEvent;`;
+    const rt = new AppRuntime(compileApp(app));
+    const chunks: unknown[][] = [];
+    rt.subscribe('Out', (_s, es) => chunks.push(es.map(e => e.data)));
+    const perEvent: unknown[] = [];
+    rt.subscribe('PerEvent', (_s, es) => es.forEach(e => perEvent.push(e.data)));
+    // Act
+    for (const [t, d] of [[1, ['a', 1]], [2, ['a', 2]], [3, ['b', 5]]] as const) rt.send('P', t, [...d]);
+    rt.send('Q', 4, ['a']);
+    rt.send('Q', 5, ['b']);
+    // Assess: one chunk, a row per batch event (its matches only, the batch not reset in between)
+    expect(chunks).toEqual([
+      [
+        ['a', 3],
+        ['b', 8],
+      ],
+    ]);
+    expect(perEvent).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
+  });
+
   test('a missing side is null, and "A is null" tells which side was missing', () => {
     const app = `define stream A (k string); define stream B (k string);
       from A#window.length(2) full outer join B#window.length(2) on A.k == B.k
