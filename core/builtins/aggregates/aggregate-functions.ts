@@ -6,9 +6,10 @@ import type { Json } from '../../state/json';
 import { NUMERIC, optional, param, value, type AggregateFunction, type BoundArgs, type ParamSpec, type Signature } from '../descriptor';
 import { registry } from '../registry';
 import type { Aggregator } from '../../plan/operators';
-import { array, int, nullable, num, numeric, refine, tuple, value as valueShape } from '../../state/shape';
+import { array, int, literal, nullable, num, numeric, oneOf, refine, tuple, value as valueShape } from '../../state/shape';
 
-const SUM = tuple(numeric(), int());
+/** `[sum, count]`, with a third `true` while the count is 0 after an add (see SumAgg). */
+const SUM = oneOf(tuple(numeric(), int()), tuple(numeric(), int(), literal(true)));
 const COUNT = int();
 const DEQUE = array(numeric());
 const BEST = nullable(numeric());
@@ -26,17 +27,27 @@ const SET_ARG: ParamSpec = { ...param('set', value('OBJECT')), note: 'a set made
 const argType = (args: BoundArgs): AttrType => args.all[0].type;
 
 /** Sum of INT or LONG values as an exact long (Java's long sum); of FLOAT or DOUBLE as a double. */
+/**
+ * Siddhi's sum answers what its last operation returned: an add the sum, a remove the sum or null
+ * when the count is back at 0. The count only reaches 0 by an add after it went negative (a join's
+ * RESET cleared the group, then the other side's window expired events), and then the sum stands.
+ */
 class SumAgg implements Aggregator {
   sum: Long = 0;
   n = 0;
+  private zeroByAdd = false;
   readonly shape = SUM;
   constructor(private readonly integral: boolean) {}
   add(v: Value) {
+    // A null changes nothing but answers the current value: null at count 0.
+    this.zeroByAdd = false;
     if (v === null) return;
     this.sum = this.integral ? longAdd(this.sum, v as Long) : (this.sum as number) + longToDouble(v as Long);
     this.n++;
+    this.zeroByAdd = this.n === 0;
   }
   remove(v: Value) {
+    this.zeroByAdd = false;
     if (v === null) return;
     this.sum = this.integral ? longSub(this.sum, v as Long) : (this.sum as number) - longToDouble(v as Long);
     this.n--;
@@ -44,17 +55,19 @@ class SumAgg implements Aggregator {
   reset() {
     this.sum = 0;
     this.n = 0;
+    this.zeroByAdd = false;
   }
   value(): Value {
-    return this.n === 0 ? null : this.sum;
+    return this.n === 0 && !this.zeroByAdd ? null : this.sum;
   }
   snapshot(): Json {
-    return [encodeValue(this.sum), this.n];
+    return this.zeroByAdd ? [encodeValue(this.sum), this.n, true] : [encodeValue(this.sum), this.n];
   }
   restore(j: Json) {
-    const [sum, n] = j as [Json, number];
+    const [sum, n, zeroByAdd] = j as [Json, number, true?];
     this.sum = decodeValue(sum) as Long;
     this.n = n;
+    this.zeroByAdd = zeroByAdd === true;
   }
 }
 
