@@ -100,11 +100,17 @@ afterAll(() => {
 const STORED_TABLE_ROWS = 'StoredTableRows';
 const STORED_AGG_ROWS = 'StoredAggRows';
 
+/** Cases whose meaning changes with `@store`, each with the reason (docs/status.md). */
+const NOT_STORED = new Map([
+  ['tables/upsert_primary_key_overwrites', "update or insert on the key alone replaces an in-memory table's row; an @store table applies set"],
+]);
+
 /**
  * The case with its aggregations and primary-keyed tables kept as store items (`@store`), or null
  * when it has neither: it must be judged exactly as the case itself.
  */
 function storedVariant(c: ConformanceCase): ConformanceCase | null {
+  if (NOT_STORED.has(c.name)) return null;
   let app = c.app.replace(/define\s+aggregation/gi, `@store(type='dynamodb', table.name='${STORED_AGG_ROWS}') $&`);
   app = app.replace(/(@PrimaryKey\([^)]*\)\s*)(define\s+table)/gi, `$1@store(type='dynamodb', table.name='${STORED_TABLE_ROWS}') $2`);
   return app === c.app ? null : { ...c, app };

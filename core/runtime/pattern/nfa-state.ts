@@ -96,8 +96,8 @@ const NFA_LAYOUT = record({
 });
 
 /**
- * What is wrong with a stored NFA's references, or null: one processor state per processor, and
- * every match and chain referred to, in the order a snapshot numbers them (by first reference),
+ * What is wrong with a stored NFA's references, or null: one processor state per processor, one
+ * slot per processor in every match, and every match and chain referred to, in the order a snapshot numbers them (by first reference),
  * so that a restore shares exactly what the snapshot shared.
  */
 function nfaReferenceProblem(o: StoredNfa, processorCount: number): string | null {
@@ -110,6 +110,7 @@ function nfaReferenceProblem(o: StoredNfa, processorCount: number): string | nul
       if (k < nextMatch) continue;
       if (k >= o.matches.length) return `processor ${pi} refers to match ${k} of ${o.matches.length}`;
       nextMatch++;
+      if (o.matches[k][3].length !== processorCount) return `match ${k} has ${o.matches[k][3].length} slots where the pattern has ${processorCount}`;
       for (const ci of o.matches[k][3]) {
         if (ci < -1 || ci > nextChain) return `match ${k} refers to chain ${ci} out of order (next new chain is ${nextChain})`;
         if (ci === nextChain) {

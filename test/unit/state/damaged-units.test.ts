@@ -159,3 +159,19 @@ describe('a partitioned app', () => {
     expect(() => new AppRuntime(plan).restore(snap as never)).toThrow(/a key whose state is not a snapshot \(null\)/);
   });
 });
+
+describe('a pattern', () => {
+  test('a partial match with a slot missing is refused, not run into a TypeError at its timer (found by the damaged-state property)', () => {
+    // Prepare: an absent pattern waiting, one slot of its partial match then deleted.
+    const plan = compileApp(`define stream A (x int); define stream B (x int);
+      from e1=A -> not B for 1 sec select e1.x insert into Out;`);
+    const rt = new AppRuntime(plan);
+    rt.send('A', 1, [1]);
+    const snap = JSON.parse(JSON.stringify(rt.snapshot())) as Record<string, { s: { matches: [number, number, number, number[]][] } }>;
+    const name = Object.keys(snap).find(n => Array.isArray(snap[n].s?.matches) && snap[n].s.matches.length > 0)!;
+    snap[name].s.matches[0][3].pop();
+    // Act and assess
+    expect(() => new AppRuntime(plan).restore(snap as never)).toThrow(StateCodecError);
+    expect(() => new AppRuntime(plan).restore(snap as never)).toThrow(/match 0 has 1 slots where the pattern has 2/);
+  });
+});
