@@ -2,6 +2,7 @@ import { EventKind, type StreamEvent, type Value } from '../kernel/event';
 import type { EvalCtx } from '../kernel/eval-context';
 import type { JoinPlan, SelectorPlan } from '../plan/plan';
 import { readAggregation } from './aggregation-units';
+import { chunkSensitive } from './selector';
 import { pipeline } from './handler-stages';
 import type { Receiver } from './junction';
 import type { Host } from './host';
@@ -9,6 +10,12 @@ import type { RuntimeContext } from './runtime-context';
 
 /** Takes a list of chunks at once (a join's: one per triggering event or RESET). */
 export type ChunkListReceiver = (chunks: StreamEvent[][]) => void;
+
+/** Where a join's rows go: a chunk list where the selector is chunk-sensitive, else one chunk. */
+export interface JoinReceiver {
+  readonly list?: ChunkListReceiver;
+  readonly flat?: Receiver;
+}
 
 /**
  * A join (Siddhi's JoinProcessor on each side): each triggering side's events, after its own
@@ -25,11 +32,15 @@ export type ChunkListReceiver = (chunks: StreamEvent[][]) => void;
  * A triggering side's EXPIRED events are matched too, when the query outputs them or aggregates
  * (they take their matches out of the aggregates, as Siddhi's do).
  */
-export function buildJoin(rt: RuntimeContext, j: JoinPlan, prefix: string, ctx: EvalCtx, next: ChunkListReceiver, sel: SelectorPlan, host: Host): void {
+export function buildJoin(rt: RuntimeContext, j: JoinPlan, prefix: string, ctx: EvalCtx, next: JoinReceiver, sel: SelectorPlan, host: Host): void {
   const contents: (() => readonly StreamEvent[])[] = [() => [], () => []];
   const sides = [j.left, j.right];
   const joined = joinedRow(j.leftWidth, j.rightWidth);
   const expiredJoined = sel.expiredOn || sel.aggregates.length > 0;
+  // Rows that neither aggregate nor get ordered or limited come out the same from one chunk as
+  // from one per triggering event, and without aggregates a RESET changes nothing: that common
+  // join skips the sub-chunks and the empty window's RESETs.
+  const perEvent = chunkSensitive(sel);
   const stage = (side: 0 | 1): Receiver => {
     const other = (1 - side) as 0 | 1;
     const otherPlan = sides[other];
@@ -38,14 +49,16 @@ export function buildJoin(rt: RuntimeContext, j: JoinPlan, prefix: string, ctx: 
     const aggRead = otherPlan.kind === 'aggregation' ? otherPlan : undefined;
     const on = j.on;
     return chunk => {
-      const chunks: StreamEvent[][] = [];
+      const chunks: StreamEvent[][] | null = perEvent ? [] : null;
+      let out: StreamEvent[] = [];
       for (const e of chunk) {
         if (e.type === EventKind.RESET) {
-          chunks.push([e]);
+          chunks?.push([e]);
           continue;
         }
         if (e.type === EventKind.TIMER || (e.type === EventKind.EXPIRED && !expiredJoined)) continue;
-        const out: StreamEvent[] = [];
+        if (chunks) out = [];
+        const before = out.length;
         ctx.events[side] = e;
         if (table) {
           for (const row of table.find(ctx, j.tableLookup!)) out.push(side === 0 ? joined(e.data, row, e) : joined(row, e.data, e));
@@ -59,10 +72,12 @@ export function buildJoin(rt: RuntimeContext, j: JoinPlan, prefix: string, ctx: 
             out.push(side === 0 ? joined(e.data, c.data, e) : joined(c.data, e.data, e));
           }
         }
-        if (!out.length && outer) out.push(side === 0 ? joined(e.data, null, e) : joined(null, e.data, e));
-        if (out.length) chunks.push(out);
+        if (out.length === before && outer) out.push(side === 0 ? joined(e.data, null, e) : joined(null, e.data, e));
+        if (chunks && out.length) chunks.push(out);
       }
-      if (chunks.length) next(chunks);
+      if (chunks) {
+        if (chunks.length) next.list!(chunks);
+      } else if (out.length) next.flat!(out);
     };
   };
   const triggers = [j.leftTriggers, j.rightTriggers];
@@ -70,7 +85,8 @@ export function buildJoin(rt: RuntimeContext, j: JoinPlan, prefix: string, ctx: 
     const side = k as 0 | 1;
     if (src.kind === 'table' || src.kind === 'aggregation') return;
     let sink: Receiver = triggers[side] ? stage(side) : () => {};
-    if (triggers[side] && src.kind === 'stream' && !src.handlers.some(h => h.kind === 'window')) sink = emptyWindow(rt, sel.expiredOn, sink);
+    if (triggers[side] && (sel.expiredOn || sel.aggregates.length > 0) && src.kind === 'stream' && !src.handlers.some(h => h.kind === 'window'))
+      sink = emptyWindow(rt, sel.expiredOn, sink);
     const p = pipeline(rt, src.handlers, `${prefix}/${side === 0 ? 'left' : 'right'}`, ctx, sink, {
       registry: host.registry,
       onWindow: op => (contents[side] = () => op.contents()),

@@ -7,7 +7,7 @@ import { outputStage } from './output-runtime';
 import { buildStateRuntime } from './pattern/pattern-runtime';
 import { makeRateLimiter } from './rate-limiter';
 import type { RuntimeContext } from './runtime-context';
-import { groupsSpec, makeChunkListSelector, makeSelector } from './selector';
+import { chunkSensitive, groupsSpec, makeChunkListSelector, makeSelector } from './selector';
 
 /**
  * One query, as Siddhi's QueryRuntime: its input (handlers of one stream, a join, or a pattern),
@@ -30,8 +30,12 @@ export function buildQuery(rt: RuntimeContext, q: QueryPlan, host: Host): void {
     selected = (chunk, keys) => limiter.process(chunk, keys);
   }
   const groups = q.selector.aggregates.length ? host.registry.register(`${prefix}/groups`, groupsSpec(q.selector)) : null;
-  if (q.join) return buildJoin(rt, q.join, prefix, ctx, makeChunkListSelector(q.selector, ctx, groups, selected), q.selector, host);
   const selector: Receiver = makeSelector(q.selector, ctx, groups, selected);
+  if (q.join) {
+    // A join hands on one chunk per triggering event only where the rows depend on it (see buildJoin).
+    const next = chunkSensitive(q.selector) ? { list: makeChunkListSelector(q.selector, ctx, groups, selected) } : { flat: selector };
+    return buildJoin(rt, q.join, prefix, ctx, next, q.selector, host);
+  }
   if (q.state) {
     const timerId = `${prefix}/state`;
     const matcher = buildStateRuntime(

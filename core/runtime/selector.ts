@@ -68,6 +68,11 @@ export function makeSelector(plan: SelectorPlan, ctx: EvalCtx, groups: StateCell
   return perEvent(parts);
 }
 
+/** Whether rows depend on how events are chunked: aggregates (collapsing, resets), order by, offset, limit. */
+export function chunkSensitive(plan: SelectorPlan): boolean {
+  return plan.aggregates.length > 0 || plan.orderBy.length > 0 || plan.limit !== undefined || plan.offset !== undefined;
+}
+
 /**
  * The selector over a list of chunks (what a join hands on: one per triggering event, one per
  * RESET), as Siddhi's QuerySelector takes its join's list: each chunk is selected on its own, so
