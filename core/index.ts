@@ -31,8 +31,8 @@ export {
 export { silentLogger, memoryLogger, type Logger } from './io/logger';
 export { parseJsonExact } from './io/json-exact';
 export * from './io/mappers';
-export { recordsOfPayload, recordsOfDecoded, MappingError, type PayloadContext } from './io/source-records';
-export { sinkPayloads, type SinkPayload } from './io/sink-payloads';
+export { recordsOfPayload, recordsOfDecoded, MappingError, type PayloadContext } from './invocation/payload-records';
+export { sinkPayloads, type SinkPayload } from './invocation/sink-payloads';
 export { parseJavaLong } from './kernel/java-text';
 export { JAVA_LIMITS } from './kernel/java-num';
 export { scalarFunctions, aggregateFunctions, streamFunctions, windowFunctions } from './builtins';

@@ -5,7 +5,7 @@ import type { AttributeSchema, StreamSchema } from './schema';
 import type { TimeUnit, TriggerAt } from '../ast/nodes';
 import type { UserFunction } from './expression-scope';
 import type { PatternPlan } from './pattern-plan';
-import type { MapSpec, SinkMapper, SourceMapper } from '../io/mappers/mapper';
+import type { MapSpec, SinkMapper, SourceMapper } from './mapper';
 
 /** The executable form of an app: immutable, built once, instantiated by every runtime. */
 export interface AppPlan {

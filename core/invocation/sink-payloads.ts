@@ -1,4 +1,4 @@
-import type { OutputEvent } from '../invocation/invocation-types';
+import type { OutputEvent } from './invocation-types';
 import type { AppPlan, SinkPlan } from '../plan/plan';
 
 /** A payload for one `@sink` of a stream, with the outbox id a consumer drops duplicates by. */

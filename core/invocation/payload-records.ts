@@ -1,9 +1,9 @@
 import { ProcessingError } from '../errors/millrace-error';
-import type { InputRecord, RecordSource } from '../invocation/invocation-types';
+import type { InputRecord, RecordSource } from './invocation-types';
 import type { Value } from '../kernel/event';
 import type { AppPlan, SinkPlan } from '../plan/plan';
-import type { Logger } from './logger';
-import { payloadText, shortText, type Payload, type SourceMapper } from './mappers/mapper';
+import type { Logger } from '../io/logger';
+import { payloadText, shortText, type Payload, type SourceMapper } from '../io/mappers/mapper';
 
 /**
  * What could not be mapped from a payload: the reason and the payload itself. It is the `_error`
