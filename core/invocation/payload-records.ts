@@ -32,7 +32,8 @@ export interface PayloadContext {
  * The one call a transport adapter makes per record (DESIGN.md section 3, step 1): decodes the
  * payload with the stream's source mapper and returns the input records for the invocation
  * runner. The events of the payload form one chunk at the record's time (or, with
- * `timestamp.attribute`, one chunk per run of events with the same mapped time). What cannot be
+ * `timestamp.attribute`, one chunk per run of events with the same mapped time), or one record
+ * each when the mapper sends them one by one (text, json without event grouping). What cannot be
  * mapped goes where the stream's `@OnError` says: to `!S` as events with a MappingError (reason
  * and payload), or to the logger (LOG, the default); it never throws, so a poison record never
  * fails a batch nor blocks a shard. All records returned share the payload's source position.
@@ -83,7 +84,7 @@ export function recordsOfDecoded(
       }
       time = Number(v);
     }
-    if (time !== runTime) flush();
+    if (time !== runTime || !mapper.chunked) flush();
     runTime = time;
     run.push(data);
   }

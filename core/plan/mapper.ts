@@ -22,6 +22,11 @@ export interface Decoded {
 export interface SourceMapper {
   readonly type: MapType;
   decode(payload: Payload): Decoded;
+  /**
+   * Whether the events of one payload enter the app as one chunk (json with its
+   * `event.grouping.enabled`, the default, and csv) or one by one (text), as Siddhi's mappers send them.
+   */
+  readonly chunked: boolean;
   /** csv `header='true'`: the first record of each payload is a header, not an event. */
   readonly header?: boolean;
 }

@@ -23,6 +23,7 @@ export function csvSourceMapper(spec: MapSpec, stream: MappedStream): SourceMapp
     ? spec.attributes.map(m => ({ index: stream.attributes.findIndex(a => a.name === m.name), field: Number(m.mapping) }))
     : stream.attributes.map((_, k) => ({ index: k, field: k }));
   return {
+    chunked: true,
     type: 'csv',
     header,
     decode(payload) {

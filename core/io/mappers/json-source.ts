@@ -21,6 +21,7 @@ export function jsonSourceMapper(spec: MapSpec, stream: MappedStream): SourceMap
   const failOnMissing = flag(spec, 'fail.on.missing.attribute', true);
   const decodeTree = spec.attributes.length ? customMapping(spec, stream, failOnMissing) : defaultMapping(stream, failOnMissing);
   return {
+    chunked: flag(spec, 'event.grouping.enabled', true),
     type: 'json',
     decode(payload) {
       const parsed = parseJsonTree(payloadText(payload));

@@ -23,6 +23,7 @@ export function keyValueSourceMapper(spec: MapSpec, stream: MappedStream): Sourc
   const cast = flag(spec, 'implicit.cast.enable', false);
   const keys = stream.attributes.map(a => spec.attributes.find(m => m.name === a.name)?.mapping ?? (spec.attributes.length ? undefined : a.name));
   return {
+    chunked: true,
     type: 'keyvalue',
     decode(payload) {
       const parsed = parseJsonTree(payloadText(payload));

@@ -45,6 +45,7 @@ export function textSourceMapper(spec: MapSpec, stream: MappedStream): SourceMap
   const failOnMissing = flag(spec, 'fail.on.missing.attribute', true);
   const one = spec.attributes.length ? regexRecord(spec, stream, failOnMissing) : defaultRecord(stream, nl, failOnMissing);
   return {
+    chunked: false,
     type: 'text',
     decode(payload): Decoded {
       const text = payloadText(payload);
