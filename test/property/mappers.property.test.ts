@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compileApp, memoryLogger, recordsOfPayload, type AppPlan } from '../../core';
+import { compileApp, memoryLogger, recordsOfPayload, type AppPlan, type AttrType, type Value } from '../../core';
 import { loadMapperCases } from '../helpers/mapper-cases';
 
 /**
@@ -50,6 +50,38 @@ describe('source mappers', () => {
         expect(records.every(r => r.stream === stream || r.stream === `!${stream}`)).toBe(true);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+const sinks = plans.flatMap(plan => [...plan.sinks].flatMap(([stream, ts]) => ts.map(t => ({ encoder: t.encoder!, types: plan.streams.get(stream)!.attributes.map(a => a.type) }))));
+
+const valueOf = (t: AttrType): fc.Arbitrary<Value> => {
+  const v: Record<string, fc.Arbitrary<Value>> = {
+    STRING: fc.string(),
+    INT: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    LONG: fc.oneof(fc.integer(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+    FLOAT: fc.float().map(Math.fround),
+    DOUBLE: fc.double(),
+    BOOL: fc.boolean(),
+    OBJECT: fc.oneof(fc.string(), fc.dictionary(fc.string(), fc.integer())),
+  };
+  return fc.option(v[t], { nil: null });
+};
+
+describe('sink mappers', () => {
+  test(`encode any events of their stream without throwing (${sinks.length} mappings)`, () => {
+    expect(sinks.length).toBeGreaterThan(10);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: sinks.length - 1 }).chain(k => fc.tuple(fc.constant(k), fc.array(fc.tuple(...sinks[k].types.map(valueOf)), { maxLength: 4 }))),
+        ([k, events]) => {
+          const out = sinks[k].encoder.encode(events);
+          expect(out.every(p => typeof p === 'string')).toBe(true);
+          expect(out.length).toBeLessThanOrEqual(events.length);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
