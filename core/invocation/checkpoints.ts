@@ -22,6 +22,8 @@ export class Checkpoints {
   private readonly seq: Record<string, string>;
   private readonly msg: Record<string, string[]>;
   private readonly seen = new Map<string, Set<string>>();
+  /** The last position passed per source in this run: the records after it with the same position pass too. */
+  private readonly current = new Map<string, string>();
 
   /** `rewind`: sources whose stored positions are forgotten (their records count as new). */
   constructor(stored: StoredCheckpoints | undefined, rewind: readonly string[] = []) {
@@ -34,8 +36,20 @@ export class Checkpoints {
   }
 
 
-  /** Whether the record is new; a new record's position becomes the checkpoint. */
+  /**
+   * Whether the record is new; a new record's position becomes the checkpoint. A record right
+   * after one that passed, at the same position, is part of the same source record and passes.
+   */
   pass(src: RecordSource): boolean {
+    const key = `${src.kind}:${src.id}`;
+    if (this.current.get(key) === src.position) return true;
+    const isNew = this.passNew(src);
+    if (isNew) this.current.set(key, src.position);
+    else this.current.delete(key);
+    return isNew;
+  }
+
+  private passNew(src: RecordSource): boolean {
     if (src.kind === 'sequence') {
       const last = this.seq[src.id];
       if (last !== undefined && !seqAfter(src.position, last)) return false;

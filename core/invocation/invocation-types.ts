@@ -17,11 +17,18 @@ export interface RecordSource {
   readonly position: string;
 }
 
-/** One decoded input record: an event for a stream, or (without stream) only a move of the clock. */
+/**
+ * One decoded input record: an event for a stream, several events sent as one chunk (`chunk`: a
+ * payload that maps to many, as Siddhi's mappers send them), or (without stream) only a move of
+ * the clock. Consecutive records with the same source position are one source record (a payload
+ * whose events go to a stream and whose unmappable part goes to its fault stream): they pass or
+ * are skipped as replays together, and their outputs are numbered on from one to the next.
+ */
 export interface InputRecord {
   readonly stream?: string;
   readonly time: number;
   readonly data?: Value[];
+  readonly chunk?: readonly Value[][];
   readonly source?: RecordSource;
 }
 

@@ -1,4 +1,5 @@
 import type { QueryResult } from '../runtime/app-runtime';
+import { EventKind } from '../kernel/event';
 import { AppRuntime, type MissingState } from '../runtime/app-runtime';
 import { Checkpoints } from './checkpoints';
 import type { BufferedLogger } from './buffered-logger';
@@ -70,10 +71,12 @@ export function runStep(inv: InvocationContext, loaded: LoadedState, runtime: Ap
       skipped++;
       continue;
     }
-    recordId = r.source ? `${r.source.id}:${r.source.position}` : `${inv.unitKey}@${version}.${i}`;
-    rank = 0;
+    const id = r.source ? `${r.source.id}:${r.source.position}` : `${inv.unitKey}@${version}.${i}`;
+    if (id !== recordId || !r.source) rank = 0;
+    recordId = id;
     try {
       if (r.stream === undefined) runtime.advanceTime(r.time);
+      else if (r.chunk) runtime.sendChunk(r.stream, r.chunk.map(data => ({ timestamp: r.time, data: [...data], type: EventKind.CURRENT })));
       else runtime.send(r.stream, r.time, r.data ?? []);
     } catch (err) {
       failedAt = i;

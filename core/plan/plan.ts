@@ -5,6 +5,7 @@ import type { AttributeSchema, StreamSchema } from './schema';
 import type { TimeUnit, TriggerAt } from '../ast/nodes';
 import type { UserFunction } from './expression-scope';
 import type { PatternPlan } from './pattern-plan';
+import type { MapSpec, SinkMapper, SourceMapper } from './mapper';
 
 /** The executable form of an app: immutable, built once, instantiated by every runtime. */
 export interface AppPlan {
@@ -33,10 +34,19 @@ export interface AppPlan {
   readonly planQuery: (text: string) => OnDemandPlan;
 }
 
+/** A `@source` or `@sink` annotation: the transport, its options and its `@map`. */
 export interface SinkPlan {
   readonly type: string;
   readonly options: ReadonlyMap<string, string>;
   readonly map?: { readonly type: string; readonly options: ReadonlyMap<string, string> };
+  /** The checked `@map(type='json'|'text'|'csv'|'keyvalue')`; absent without one (or for passThrough). */
+  readonly mapSpec?: MapSpec;
+  /** On a `@source`: the mapper that turns its payloads into events. */
+  readonly decoder?: SourceMapper;
+  /** On a `@sink`: the mapper that turns events into its payloads. */
+  readonly encoder?: SinkMapper;
+  /** On a `@source`: the LONG attribute whose value is the event time (`@map(..., timestamp.attribute='ts')`). */
+  readonly timestampAttribute?: number;
 }
 
 export type HandlerPlan =

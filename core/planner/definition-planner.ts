@@ -2,7 +2,10 @@ import type { Annotation, Definition, FunctionDefinition, StreamDefinition, Tabl
 import { CronError } from '../errors/millrace-error';
 import { parseCron } from '../kernel/cron';
 import type { Value } from '../kernel/event';
-import type { TablePlan } from '../plan/plan';
+import type { SinkPlan, TablePlan } from '../plan/plan';
+import type { MappedStream } from '../io/mappers/mapper';
+import { sinkMapper, sourceMapper } from '../io/mappers/registry';
+import { planMap } from './map-planner';
 import type { AttributeSchema } from '../plan/schema';
 import { planAggregationDefinition } from './aggregation-planner';
 import { annotationValue, planStoreOptions, transportPlan } from './annotations';
@@ -61,7 +64,7 @@ function planStreamDefinition(ctx: PlanContext, d: StreamDefinition): void {
       const plan = transportPlan(a);
       if (!plan.type) ctx.error(a.pos, `@${a.name} needs a type, e.g. @${a.name}(type='log')`);
       const into = key === 'sink' ? ctx.sinks : ctx.sources;
-      into.set(d.id, [...(into.get(d.id) ?? []), plan]);
+      into.set(d.id, [...(into.get(d.id) ?? []), withMapper(ctx, plan, a, { id: d.id, attributes }, key === 'source')]);
     }
   }
   ctx.streams.set(d.id, { id: d.id, attributes, origin: 'defined', pos: d.pos, onError });
@@ -74,6 +77,14 @@ function planStreamDefinition(ctx: PlanContext, d: StreamDefinition): void {
       onError: 'LOG',
     });
   }
+}
+
+/** The transport with its checked `@map` and the mapper built from it. */
+function withMapper(ctx: PlanContext, plan: SinkPlan, a: Annotation, stream: MappedStream, source: boolean): SinkPlan {
+  const m = planMap(ctx, a, stream);
+  if (!m) return plan;
+  const built = source ? { decoder: sourceMapper(m.spec, stream) } : { encoder: sinkMapper(m.spec, stream) };
+  return { ...plan, mapSpec: m.spec, ...built, ...(m.timestampAttribute === undefined ? {} : { timestampAttribute: m.timestampAttribute }) };
 }
 
 /** A trigger is a stream `T (triggered_time long)` that the clock writes. */

@@ -41,6 +41,8 @@ export interface RoutedRecord {
   readonly stream?: string;
   readonly time: number;
   readonly data?: Value[];
+  /** Several events at once (see InputRecord). */
+  readonly chunk?: readonly Value[][];
 }
 
 /**
@@ -87,8 +89,10 @@ export class StateUnits {
     for (const r of records) {
       until = Math.max(until, r.time);
       if (r.stream === undefined) continue;
-      const e: StreamEvent = { timestamp: r.time, data: r.data ?? [], type: EventKind.CURRENT };
-      for (const pu of this.partitions) for (const u of pu.unitsFor(r.stream, e)) out.add(u);
+      for (const data of r.chunk ?? [r.data ?? []]) {
+        const e: StreamEvent = { timestamp: r.time, data: [...data], type: EventKind.CURRENT };
+        for (const pu of this.partitions) for (const u of pu.unitsFor(r.stream, e)) out.add(u);
+      }
     }
     for (const target of scheduler.dueTargets(until))
       for (const pu of this.partitions)

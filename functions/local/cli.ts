@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FileStateStore } from '../../adapters/local/file-state-store';
 import { consoleLogger } from '../../adapters/local/console-logger';
-import { MemoryStateStore, StateCodecError } from '../../core';
+import { MAP_TYPES, MemoryStateStore, StateCodecError, type MapType } from '../../core';
 import { benchCommand } from './bench-command';
 import { runCommand } from './run-command';
 
 const USAGE = `usage:
   millrace run APP.siddhi --input EVENTS.jsonl [--query "STORE QUERY"]... [--batch-size N] [--state DIR] [--from-start]
+               [--format json|text|csv|keyvalue [--stream S]] [--sink-payloads]
   millrace bench APP.siddhi [--events N] [--warmup M] [--stream S]
 
 run    processes the input file (one JSON object per line: {"stream":"S","time":MS,"data":[...]},
@@ -19,6 +20,12 @@ run    processes the input file (one JSON object per line: {"stream":"S","time":
        --state DIR keeps that state in DIR: a later run continues from it, and running the same
        input again applies only the lines not applied yet (--from-start applies every line again).
        The input is read as it is processed, at most N lines (default 10,000) at a time.
+       --format takes raw payloads instead, one per line (text: blocks of lines ended by a blank
+       line, unless the mapping is a regex one), for stream S (default: the app's only input
+       stream), mapped by S's @source @map of that type or by the type's default mapping; a
+       payload's event time is its line number unless the mapping has timestamp.attribute.
+       --sink-payloads also prints {"stream","sink","id","payload"} for each payload the app's
+       @sink(..., @map(...)) annotations would publish.
 bench  measures the app in process and prints {"events","warmup","outputs","seconds","eventsPerSec"}.
 
 --debug (with any command) prints debug logs (retries, reloads) and the stack trace of an
@@ -61,6 +68,16 @@ function positiveInt(name: string, v: string | undefined, dflt?: number): number
   return Number(v);
 }
 
+/** `--format` and `--stream`, checked. */
+function formatOption(format: string | undefined, stream: string | undefined): { type: MapType; stream?: string } | undefined {
+  if (format === undefined) {
+    if (stream !== undefined) throw new UsageError('--stream goes with --format');
+    return undefined;
+  }
+  if (!(MAP_TYPES as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${MAP_TYPES.join(', ')}, found '${format}'`);
+  return { type: format as MapType, ...(stream === undefined ? {} : { stream }) };
+}
+
 /** The lines of a file as they are read, so that an input of any size streams. */
 function fileLines(path: string, what: string): { lines: AsyncIterable<string>; id: string } {
   let id: string;
@@ -88,12 +105,22 @@ async function main(argv: string[], debug: boolean): Promise<number> {
   const stdout = (line: string) => process.stdout.write(line + '\n');
   const stderr = (line: string) => process.stderr.write(line + '\n');
   if (command === 'run') {
-    const p = parseArgs(rest, { input: 'value', query: 'repeat', 'batch-size': 'value', state: 'value', 'from-start': 'switch' });
+    const p = parseArgs(rest, {
+      input: 'value',
+      query: 'repeat',
+      'batch-size': 'value',
+      state: 'value',
+      'from-start': 'switch',
+      format: 'value',
+      stream: 'value',
+      'sink-payloads': 'switch',
+    });
     if (p.positional.length !== 1) throw new UsageError('run needs exactly one app file');
     const inputPath = p.flags.get('input')?.[0];
     if (!inputPath) throw new UsageError('run needs --input EVENTS.jsonl');
     const batchSize = positiveInt('batch-size', p.flags.get('batch-size')?.[0]);
     const stateDir = p.flags.get('state')?.[0];
+    const format = formatOption(p.flags.get('format')?.[0], p.flags.get('stream')?.[0]);
     const appPath = p.positional[0];
     const appText = readText(appPath, 'app');
     const input = fileLines(inputPath, 'input');
@@ -119,6 +146,8 @@ async function main(argv: string[], debug: boolean): Promise<number> {
         stdout,
         stderr,
         logger: consoleLogger({ debug }),
+        format,
+        sinkPayloads: p.flags.has('sink-payloads'),
       });
     } finally {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });

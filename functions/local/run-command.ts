@@ -1,7 +1,13 @@
 import { jsonLineRecords } from '../../adapters/local/jsonl-input';
+import { payloadRecords } from '../../adapters/local/payload-input';
 import {
   CompileError,
   compileApp,
+  defaultMapSpec,
+  sinkPayloads,
+  sourceMapper,
+  type AppPlan,
+  type MapType,
   jsonText,
   parseOnDemandQuery,
   planOnDemand,
@@ -34,6 +40,14 @@ export interface RunOptions {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
   readonly logger: Logger;
+  /**
+   * `--format json|text|csv|keyvalue [--stream S]`: the input is raw payloads for stream S (default:
+   * the app's only input stream), mapped by its `@source`'s `@map` of that type, or by that type's
+   * default mapping.
+   */
+  readonly format?: { readonly type: MapType; readonly stream?: string };
+  /** `--sink-payloads`: also print what each `@sink(..., @map(...))` would publish. */
+  readonly sinkPayloads?: boolean;
 }
 
 /** sysexits' EX_TEMPFAIL: the run stopped for a reason that may pass; running it again is the remedy. */
@@ -70,7 +84,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
 
   const sourceId = o.sourceId ?? `file:${o.inputName}`;
   const lines = typeof o.input === 'string' ? o.input.split(/\r?\n/) : o.input;
-  const records = jsonLineRecords(lines, plan, sourceId, p => o.stderr(`${o.inputName}:${p.line}: ${p.message}; line skipped`));
+  const records = o.format ? formatRecords(o, plan, lines, sourceId) : jsonLineRecords(lines, plan, sourceId, p => o.stderr(`${o.inputName}:${p.line}: ${p.message}; line skipped`));
+  if (typeof records === 'string') {
+    o.stderr(`millrace: ${records}`);
+    return 2;
+  }
   // Every stream a query, trigger or window writes to; the app's input streams are what it is fed.
   const inputs = new Set(plan.inputStreams);
   const outputStreams = new Set([...plan.streams.keys()].filter(s => !inputs.has(s)));
@@ -78,6 +96,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
 
   const print = (outputs: readonly OutputEvent[]) => {
     for (const { stream, event } of outputs) o.stdout(jsonText({ stream, time: event.timestamp, data: event.data.map(toOutputJson) }));
+    if (o.sinkPayloads) for (const p of sinkPayloads(plan, outputs)) o.stdout(jsonText({ stream: p.stream, sink: p.sink.type, id: p.id, payload: p.payload }));
   };
   const result = await runBatches({
     plan,
@@ -104,4 +123,18 @@ export async function runCommand(o: RunOptions): Promise<number> {
   }
   result.queryResults.forEach((r, i) => o.stdout(jsonText({ query: o.queries[i], records: r.records.map(row => row.map(toOutputJson)) })));
   return 0;
+}
+
+/** The records of raw payload lines (`--format`), or why the options do not fit the app. */
+function formatRecords(o: RunOptions, plan: AppPlan, lines: Iterable<string> | AsyncIterable<string>, sourceId: string) {
+  const { type, stream: named } = o.format!;
+  const stream = named ?? (plan.inputStreams.length === 1 ? plan.inputStreams[0] : undefined);
+  if (stream === undefined) return `--format needs --stream: the app's input streams are ${plan.inputStreams.join(', ') || '(none)'}`;
+  const schema = plan.streams.get(stream);
+  if (!schema || !plan.inputStreams.includes(stream)) return `--stream '${stream}' is not an input stream of the app; its input streams are ${plan.inputStreams.join(', ') || '(none)'}`;
+  const transport = plan.sources.get(stream)?.find(t => t.decoder?.type === type);
+  const spec = transport?.mapSpec ?? defaultMapSpec(type);
+  const mapper = transport?.decoder ?? sourceMapper(spec, schema);
+  const loggerAt = (line: number): Logger => ({ ...o.logger, error: m => o.stderr(`${o.inputName}:${line}: ${m}`) });
+  return payloadRecords(lines, { plan, stream, mapper, transport, blocks: type === 'text' && !spec.attributes.length, sourceId, loggerAt });
 }

@@ -4,6 +4,7 @@ import type { DiagnosticCase } from './diagnostics/case';
 import { definitionCases } from './diagnostics/definitions';
 import { expressionCases } from './diagnostics/expressions';
 import { joinCases } from './diagnostics/joins';
+import { mapperCases } from './diagnostics/mappers';
 import { onDemandCases } from './diagnostics/on-demand';
 import { outputCases } from './diagnostics/outputs';
 import { partitionCases } from './diagnostics/partitions';
@@ -20,6 +21,7 @@ export type { DiagnosticCase } from './diagnostics/case';
 export const cases: readonly DiagnosticCase[] = [
   ...definitionCases,
   ...annotationCases,
+  ...mapperCases,
   ...queryInputCases,
   ...joinCases,
   ...selectorCases,
