@@ -113,7 +113,7 @@ export class StateRegistry {
       if (stored === undefined) {
         if (required) throw new StateCodecError(`state '${name}' is missing (every stored snapshot of such a unit has it)`);
         cell.value = spec.create();
-      } else if (stored.v !== spec.version && !spec.older?.[stored.v]) {
+      } else if (stored.v !== spec.version && !(spec.older && Object.hasOwn(spec.older, stored.v))) {
         versionChanged.push(name);
         cell.value = spec.create();
       } else {
