@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { DynamoDBStateStore, type DynamoDBSender } from '../../adapters/aws/dynamodb-state-store';
 import { faultRecords, KinesisSink, type KinesisPutter, type SinkFailure } from '../../adapters/aws/kinesis-sink';
@@ -56,7 +57,7 @@ export function createKinesisIngest(env: Readonly<Record<string, string | undefi
   const base = jsonLogger({ level: config.MILLRACE_LOG_LEVEL, fields: { app: plan.name, function: 'kinesis-ingest' }, write: deps.write });
   const source = new KinesisSource(plan, { checkpointPerKey: config.MILLRACE_CHECKPOINT_PER_KEY });
   const store = new DynamoDBStateStore(deps.dynamodb ?? new DynamoDBClient({}), { tableName: config.MILLRACE_STATE_TABLE, logger: base });
-  const sink = new KinesisSink(deps.kinesis ?? new KinesisClient({}), plan, { logger: base, waitBudgetMs: config.MILLRACE_SINK_WAIT_MS, sleep: deps.sleep, random: deps.random });
+  const sink = new KinesisSink(deps.kinesis ?? kinesisClient(), plan, { logger: base, waitBudgetMs: config.MILLRACE_SINK_WAIT_MS, sleep: deps.sleep, random: deps.random });
   const outputStreams = new Set([...plan.sinks].filter(([, sinks]) => sinks.some(s => s.type.toLowerCase() === 'kinesis')).map(([s]) => s));
   const published = new PublishedOutboxes();
 
@@ -90,4 +91,9 @@ export function createKinesisIngest(env: Readonly<Record<string, string | undefi
   }
 
   return middy<KinesisStreamEvent, KinesisStreamBatchResponse, Error, Context>().handler(run);
+}
+
+/** HTTP/1.1 with keep-alive: in Node the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which PutRecords does not need. */
+function kinesisClient(): KinesisClient {
+  return new KinesisClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30_000 }) });
 }
