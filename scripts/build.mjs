@@ -7,4 +7,6 @@ await Promise.all([
   build({ ...common, entryPoints: ['functions/local/cli.ts'], outfile: 'dist/millrace.cjs' }),
   build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench.cjs' }),
   build({ ...common, entryPoints: ['bench/store-bench.ts'], outfile: 'dist/store-bench.cjs' }),
+  // Lambda functions: the AWS SDK v3 stays out, the nodejs22.x runtime provides it.
+  build({ ...common, entryPoints: ['functions/aws/kinesis-ingest.ts'], outfile: 'dist/aws/kinesis-ingest.cjs', minify: true, external: ['@aws-sdk/*', '@smithy/*'] }),
 ]);

@@ -3,10 +3,21 @@ import type { RecordSource } from './invocation-types';
 /** How many recent message ids per Pub/Sub subscription a unit remembers (replays older than that are processed again). */
 export const MESSAGE_ID_WINDOW = 10_000;
 
-/** What the global unit keeps of each source: per shard the last sequence number, per subscription recent message ids. */
+/**
+ * What the global unit keeps of each source: per shard (or per shard and partition key, as
+ * `shard\u0000key`) the last sequence number, per subscription recent message ids.
+ */
 export interface StoredCheckpoints {
   readonly seq: Record<string, string>;
   readonly msg: Record<string, string[]>;
+}
+
+/** Between a shard id and a partition key in a checkpoint's name: no shard, file or subscription name holds it. */
+const KEY_SEP = '\u0000';
+
+/** The name of a source's checkpoint: the shard, or the shard and partition key. */
+export function checkpointId(src: RecordSource): string {
+  return src.key === undefined ? src.id : `${src.id}${KEY_SEP}${src.key}`;
 }
 
 /** Compares decimal sequence numbers of any length. */
@@ -30,7 +41,7 @@ export class Checkpoints {
     this.seq = { ...(stored?.seq ?? {}) };
     this.msg = { ...(stored?.msg ?? {}) };
     for (const id of rewind) {
-      delete this.seq[id];
+      for (const k of Object.keys(this.seq)) if (k === id || k.startsWith(id + KEY_SEP)) delete this.seq[k];
       delete this.msg[id];
     }
   }
@@ -41,7 +52,7 @@ export class Checkpoints {
    * after one that passed, at the same position, is part of the same source record and passes.
    */
   pass(src: RecordSource): boolean {
-    const key = `${src.kind}:${src.id}`;
+    const key = `${src.kind}:${checkpointId(src)}`;
     if (this.current.get(key) === src.position) return true;
     const isNew = this.passNew(src);
     if (isNew) this.current.set(key, src.position);
@@ -51,9 +62,13 @@ export class Checkpoints {
 
   private passNew(src: RecordSource): boolean {
     if (src.kind === 'sequence') {
-      const last = this.seq[src.id];
+      // With a partition key, a checkpoint of the whole shard (written without keys) is a floor.
+      const id = checkpointId(src);
+      const floor = src.key === undefined ? undefined : this.seq[src.id];
+      if (floor !== undefined && !seqAfter(src.position, floor)) return false;
+      const last = this.seq[id];
       if (last !== undefined && !seqAfter(src.position, last)) return false;
-      this.seq[src.id] = src.position;
+      this.seq[id] = src.position;
       return true;
     }
     let ids = this.seen.get(src.id);

@@ -15,6 +15,13 @@ export interface RecordSource {
   readonly id: string;
   /** Sequence number (decimal digits) or message id. */
   readonly position: string;
+  /**
+   * With `sequence`: the partition key, when positions only grow per (shard, key). Lambda runs
+   * batches of one Kinesis shard concurrently with ParallelizationFactor > 1, in order only per
+   * partition key; a checkpoint per shard would then skip the lower-numbered records of a
+   * concurrent batch committed later, so the checkpoint is kept per shard and key.
+   */
+  readonly key?: string;
 }
 
 /**

@@ -293,3 +293,54 @@ export async function startFirestoreEmulator(options: StartOptions = {}): Promis
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
 }
+
+/** Where the devDependency kinesalite's command is, or null. */
+export function kinesaliteCli(): string | null {
+  for (const base of [path.join(process.cwd(), 'package.json'), path.join(__dirname, '../../package.json')]) {
+    try {
+      return path.join(path.dirname(createRequire(base).resolve('kinesalite/package.json')), 'cli.js');
+    } catch {
+      // try the next base
+    }
+  }
+  return null;
+}
+
+/** Null when kinesalite can run here, otherwise why not. */
+export function kinesaliteMissing(): string | null {
+  return kinesaliteCli() === null ? 'kinesalite not found (is the devDependency kinesalite installed?)' : null;
+}
+
+/**
+ * Starts kinesalite (a Kinesis API on LevelDB, in memory) on a free port, streams created at once;
+ * resolves once it answers. Give the SDK client `NodeHttpHandler` (see local-clients.ts).
+ *
+ * @example
+ *   const kin = await startKinesalite();
+ *   const client = kinesisClientFor(kin);
+ *   await kin.stop();
+ */
+export async function startKinesalite(options: StartOptions = {}): Promise<RunningEmulator> {
+  const cli = kinesaliteCli();
+  if (cli === null) throw new Error(kinesaliteMissing() ?? 'kinesalite not found');
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  return launch({
+    name: 'kinesalite',
+    command: process.execPath,
+    args: [cli, '--port', String(port), '--createStreamMs', '0', '--deleteStreamMs', '0', '--updateStreamMs', '0', '--shardLimit', '100'],
+    port,
+    endpoint,
+    ready: () =>
+      answers(`${endpoint}/`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.1',
+          'X-Amz-Target': 'Kinesis_20131202.ListStreams',
+          Authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: '{}',
+      }),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+}
