@@ -1,4 +1,4 @@
-// Bundles the `millrace` command (and the bench runner) into dist/: core, adapters and chevrotain
+// Bundles the `millrace` command (and the bench runner, and the Lambda functions) into dist/: core, adapters and chevrotain
 // in one file each, so the command starts fast and needs no TypeScript at run time.
 import { build } from 'esbuild';
 
@@ -7,4 +7,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['functions/local/cli.ts'], outfile: 'dist/millrace.cjs' }),
   build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench.cjs' }),
   build({ ...common, entryPoints: ['bench/store-bench.ts'], outfile: 'dist/store-bench.cjs' }),
+  // Lambda functions: the AWS SDK v3 is left out (the nodejs22.x runtime provides it).
+  ...['http-ingest', 'store-api'].map(name =>
+    build({ ...common, entryPoints: [`functions/aws/${name}.ts`], outfile: `dist/aws/${name}.cjs`, minify: true, target: 'node22', external: ['@aws-sdk/*'] }),
+  ),
 ]);
