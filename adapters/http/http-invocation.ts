@@ -12,6 +12,8 @@ export interface FeedbackRunRequest {
   /** Other sinks (kinesis, log), published after the http ones. */
   readonly publishOthers?: Parameters<typeof runInvocation>[0]['publish'];
   readonly published?: PublishedOutboxes;
+  /** Streams whose events are published; default the streams with a `@sink`. */
+  readonly outputStreams?: ReadonlySet<string>;
   readonly logger: Logger;
 }
 
@@ -31,7 +33,7 @@ export interface FeedbackRunResult {
  * and its answers are applied once. What is left after the last round is logged and dropped.
  */
 export async function runWithFeedback(req: FeedbackRunRequest): Promise<FeedbackRunResult> {
-  const outputStreams = new Set(req.plan.sinks.keys());
+  const outputStreams = req.outputStreams ?? new Set(req.plan.sinks.keys());
   const publish = async (outputs: Parameters<HttpPublisher['publish']>[0]) => {
     await req.publisher.publish(outputs);
     await req.publishOthers?.(outputs);
