@@ -13,6 +13,9 @@ export * from './state';
 export { StateRegistry, type StateSpec, type StateCell, type RestoreReport } from './state/state-spec';
 export {
   runInvocation,
+  runReadQuery,
+  type ReadQueryRequest,
+  type ReadQueryResult,
   runBatches,
   DEFAULT_BATCH_RECORDS,
   DEFAULT_CONFLICT_DEADLINE_MS,

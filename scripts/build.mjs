@@ -1,4 +1,4 @@
-// Bundles the `millrace` command (and the bench runner) into dist/: core, adapters and chevrotain
+// Bundles the `millrace` command (and the bench runner, and the Lambda functions) into dist/: core, adapters and chevrotain
 // in one file each, so the command starts fast and needs no TypeScript at run time.
 import { build } from 'esbuild';
 
@@ -8,5 +8,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench.cjs' }),
   build({ ...common, entryPoints: ['bench/store-bench.ts'], outfile: 'dist/store-bench.cjs' }),
   // Lambda functions: the AWS SDK v3 stays out, the nodejs22.x runtime provides it.
-  build({ ...common, entryPoints: ['functions/aws/kinesis-ingest.ts'], outfile: 'dist/aws/kinesis-ingest.cjs', minify: true, external: ['@aws-sdk/*', '@smithy/*'] }),
+  ...['kinesis-ingest', 'http-ingest', 'store-api'].map(name =>
+    build({ ...common, entryPoints: [`functions/aws/${name}.ts`], outfile: `dist/aws/${name}.cjs`, minify: true, target: 'node22', external: ['@aws-sdk/*', '@smithy/*'] }),
+  ),
 ]);

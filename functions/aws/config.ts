@@ -72,3 +72,45 @@ export const parse = {
       return raw as T;
     },
 };
+
+/** A comma-separated list of non-empty entries (`a,b`); whitespace around entries is dropped. */
+const list = (raw: string): string[] => {
+  const items = raw.split(',').map(s => s.trim());
+  if (items.some(s => !s)) throw new Error('expected a comma-separated list of non-empty entries');
+  return items;
+};
+
+/** Settings every function of an app reads: which app, where its state is, how much it logs. */
+export const appKeys = {
+  MILLRACE_APP_FILE: { description: 'the path of the SiddhiQL app in the deployment package (relative to the function root)', parse: parse.text },
+  MILLRACE_STATE_TABLE: { description: 'the DynamoDB table holding the state units', parse: parse.text },
+  MILLRACE_LOG_LEVEL: { description: 'the lowest level logged: debug, info, warn or error', parse: parse.oneOf('debug', 'info', 'warn', 'error'), default: 'info' as const },
+} satisfies ConfigSpec;
+
+/** The HTTP ingest function (`@source(type='http')` through API Gateway) and its http sinks. */
+export const httpIngestKeys = {
+  ...appKeys,
+  MILLRACE_HTTP_BASIC_AUTH: {
+    description: "user:password pairs, comma-separated, accepted by sources with basic.auth.enabled='true' (take them from a secret store)",
+    parse: (raw: string) => {
+      const pairs = list(raw);
+      if (pairs.some(p => p.indexOf(':') <= 0)) throw new Error('expected user:password pairs');
+      return pairs;
+    },
+    default: [] as string[],
+  },
+  MILLRACE_HTTP_MAX_BODY_BYTES: { description: 'the largest request body accepted; larger ones are answered 413', parse: parse.positiveInt, default: 1024 * 1024 },
+  MILLRACE_HTTP_BASE_PATH: { description: 'a path prefix to ignore in front of receiver.url paths (an API Gateway stage such as /prod)', parse: parse.text, default: '' },
+  MILLRACE_HTTP_SINK_TIMEOUT_MS: { description: 'how long an http or http-call sink waits for an answer', parse: parse.positiveInt, default: 10_000 },
+} satisfies ConfigSpec;
+
+/** The Store API function (`POST /stores/query`). */
+export const storeApiKeys = {
+  ...appKeys,
+  MILLRACE_STORE_API_AUTH: { description: "'api-key' (the x-api-key header) or 'iam' (the route is authorised by IAM, no key checked here)", parse: parse.oneOf('api-key', 'iam'), default: 'api-key' as const },
+  MILLRACE_STORE_API_KEYS: { description: "API keys accepted in x-api-key, comma-separated (take them from a secret store); required with MILLRACE_STORE_API_AUTH='api-key'", parse: list, default: [] as string[] },
+  MILLRACE_STORE_API_WRITES: { description: 'whether on-demand insert, update and delete queries may run', parse: parse.bool, default: false },
+  MILLRACE_STORE_API_ROW_LIMIT: { description: 'the most rows a query may answer; larger answers are refused with 400', parse: parse.positiveInt, default: 1000 },
+  MILLRACE_STORE_API_MAX_BODY_BYTES: { description: 'the largest request body accepted', parse: parse.positiveInt, default: 64 * 1024 },
+  MILLRACE_HTTP_BASE_PATH: httpIngestKeys.MILLRACE_HTTP_BASE_PATH,
+} satisfies ConfigSpec;
