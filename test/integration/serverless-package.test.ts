@@ -65,7 +65,7 @@ describe('npx serverless package, offline', () => {
       const { template, files } = packageIn(dir, join(dir, 'out-example'));
       const fn = template.Resources.TickLambdaFunction.Properties;
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'functions/aws/tick.handler', Role: { 'Fn::GetAtt': ['RoleTick', 'Arn'] } });
-      expect(fn.Environment.Variables).toEqual({ MILLRACE_APP_FILE: 'examples/deploy/ticker.siddhi', MILLRACE_STATE_TABLE: { Ref: 'MillraceStateTable' } });
+      expect(fn.Environment.Variables).toEqual({ MILLRACE_APP_FILE: 'examples/ticker/ticker.siddhi', MILLRACE_STATE_TABLE: { Ref: 'MillraceStateTable' } });
       expect(ofType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
       const table = template.Resources.MillraceStateTable.Properties;
       expect(table).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } });
@@ -73,7 +73,7 @@ describe('npx serverless package, offline', () => {
       expect(template.Resources.StreamTickerTotals.Properties.Name).toBe('ticker-totals');
       expect(ofType(template, 'AWS::IAM::Role').map(([id]) => id)).toEqual(['RoleTick']);
       // The bundle (the SDK left out) and the app it reads at cold start.
-      expect(files('tick.zip').sort()).toEqual(['examples/deploy/ticker.siddhi', 'functions/aws/tick.js']);
+      expect(files('tick.zip').sort()).toEqual(['examples/ticker/ticker.siddhi', 'functions/aws/tick.js']);
     },
     TIMEOUT_MS,
   );

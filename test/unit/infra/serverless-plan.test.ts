@@ -94,7 +94,7 @@ describe('millrace plan', () => {
   test('the committed example plan is what millrace plan writes for the example app', () => {
     const out = mkdtempSync(join(tmpdir(), 'millrace-plan-'));
     const lines: string[] = [];
-    const app = join(ROOT, 'examples/deploy/ticker.siddhi');
+    const app = join(ROOT, 'examples/ticker/ticker.siddhi');
     const code = planCommand({ appPath: app, appText: readFileSync(app, 'utf8'), serviceDir: ROOT, outDir: out, stdout: l => lines.push(l), stderr: l => lines.push(l) });
     expect(code).toBe(0);
     expect(readFileSync(join(out, 'plan.yml'), 'utf8')).toBe(readFileSync(join(ROOT, 'infra/aws/example-plan.yml'), 'utf8'));
