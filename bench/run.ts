@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BENCH_START_TIME, syntheticPool } from '../adapters/local/synthetic-source';
 import { encodeUnit, type AppRuntime, type AttributeSchema, type Json, type Value } from '../core';
 import { benchCommand } from '../functions/local/bench-command';
+import { functionBundles, TARGET_BYTES, TARGET_COLD_MS } from './function-bundles';
 
 const TRADES: AttributeSchema[] = [
   { name: 'symbol', type: 'STRING' },
@@ -382,6 +383,13 @@ async function main() {
     console.log(JSON.stringify(line));
   }
   void rows;
+  if (!only || 'bundles'.includes(only)) {
+    // The example app every function of the deployment is measured with (docs/deploy.md).
+    for (const b of functionBundles(join(__dirname, '..'), 'examples/ticker/ticker.siddhi')) {
+      console.log(JSON.stringify({ bundle: b.function, bytes: b.bytes, kb: Number((b.bytes / 1024).toFixed(1)), underTargetSize: b.bytes < TARGET_BYTES, ...(b.error ? { error: b.error } : { coldInitMs: b.coldInitMs, sdkRequireMs: b.sdkRequireMs, underTargetColdInit: b.coldInitMs! < TARGET_COLD_MS }) }));
+      if (b.error) failed.push(b.function);
+    }
+  }
   if (failed.length) process.exitCode = 1;
 }
 

@@ -6,12 +6,15 @@ import { FileStateStore } from '../../adapters/local/file-state-store';
 import { consoleLogger } from '../../adapters/local/console-logger';
 import { MAP_TYPES, MemoryStateStore, StateCodecError, type MapType } from '../../core';
 import { benchCommand } from './bench-command';
+import { planCommand } from './plan-command';
 import { runCommand } from './run-command';
 
 const USAGE = `usage:
   millrace run APP.siddhi --input EVENTS.jsonl [--query "STORE QUERY"]... [--batch-size N] [--state DIR] [--from-start]
                [--format json|text|csv|keyvalue [--stream S]] [--sink-payloads]
   millrace bench APP.siddhi [--events N] [--warmup M] [--stream S]
+  millrace plan APP.siddhi [--out DIR] [--cloud aws] [--shards N] [--batch-size N] [--parallelization N]
+                [--max-retries N] [--tick-schedule "rate(1 minute)"]
 
 run    processes the input file (one JSON object per line: {"stream":"S","time":MS,"data":[...]},
        {"stream":"S","time":MS,"event":{...}} or {"time":MS}) and prints every output event as
@@ -26,6 +29,10 @@ run    processes the input file (one JSON object per line: {"stream":"S","time":
        payload's event time is its line number unless the mapping has timestamp.attribute.
        --sink-payloads also prints {"stream","sink","id","payload"} for each payload the app's
        @sink(..., @map(...)) annotations would publish.
+plan   writes DIR/plan.yml (default .millrace/plan.yml), the functions and resources the root
+       serverless.yml deploys for the app (Kinesis and HTTP ingest, Store API, tick, the state
+       table, @store tables, Kinesis streams, a role per function), and prints a summary. Run it
+       from the service directory; the app must be inside it (it is packaged with the functions).
 bench  measures the app in process and prints {"events","warmup","outputs","seconds","eventsPerSec"}.
 
 --debug (with any command) prints debug logs (retries, reloads) and the stack trace of an
@@ -163,6 +170,30 @@ async function main(argv: string[], debug: boolean): Promise<number> {
       events: positiveInt('events', p.flags.get('events')?.[0], 100_000)!,
       warmup: p.flags.get('warmup')?.[0] === '0' ? 0 : positiveInt('warmup', p.flags.get('warmup')?.[0], 10_000)!,
       stream: p.flags.get('stream')?.[0],
+      env,
+      stdout,
+      stderr,
+    });
+  }
+  if (command === 'plan') {
+    const p = parseArgs(rest, { out: 'value', cloud: 'value', shards: 'value', 'batch-size': 'value', parallelization: 'value', 'max-retries': 'value', 'tick-schedule': 'value' });
+    if (p.positional.length !== 1) throw new UsageError('plan needs exactly one app file');
+    const cloud = p.flags.get('cloud')?.[0] ?? 'aws';
+    if (cloud !== 'aws') throw new UsageError(`--cloud ${cloud} is not supported yet (aws is)`);
+    const appPath = p.positional[0];
+    const parallelizationFactor = positiveInt('parallelization', p.flags.get('parallelization')?.[0]);
+    if (parallelizationFactor !== undefined && parallelizationFactor > 10) throw new UsageError('--parallelization is at most 10 (Lambda\'s limit)');
+    const retries = p.flags.get('max-retries')?.[0];
+    return planCommand({
+      appPath,
+      appText: readText(appPath, 'app'),
+      serviceDir: process.cwd(),
+      outDir: p.flags.get('out')?.[0],
+      shards: positiveInt('shards', p.flags.get('shards')?.[0]),
+      batchSize: positiveInt('batch-size', p.flags.get('batch-size')?.[0]),
+      parallelizationFactor,
+      maximumRetryAttempts: retries === '0' ? 0 : positiveInt('max-retries', retries),
+      tickSchedule: p.flags.get('tick-schedule')?.[0],
       env,
       stdout,
       stderr,
