@@ -4,8 +4,13 @@ import { CompileError, compileApp, type AppPlan } from '../../core';
 import { ConfigError } from './config';
 
 /**
- * Reads and compiles the function's app at cold start (relative paths from the function root,
- * `LAMBDA_TASK_ROOT`); an app that does not compile stops the function with the compiler's message.
+ * The app a function runs: the `.siddhi` file packaged with it (serverless.yml's
+ * `package.patterns`), compiled at cold start. A relative path is taken from the Lambda task root
+ * (`LAMBDA_TASK_ROOT`, else the working directory). A missing file or an app that does not compile
+ * stops the function with a ConfigError naming the file, as a bad setting would.
+ *
+ * @example
+ *   const plan = loadApp(config.MILLRACE_APP_FILE, process.env); // at module scope: once per cold start
  */
 export function loadApp(file: string, env: Readonly<Record<string, string | undefined>>, read: (p: string) => string = p => readFileSync(p, 'utf8')): AppPlan {
   const full = path.resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
@@ -13,12 +18,13 @@ export function loadApp(file: string, env: Readonly<Record<string, string | unde
   try {
     text = read(full);
   } catch (e) {
-    throw new ConfigError(`configuration: MILLRACE_APP_FILE: cannot read '${full}': ${(e as Error).message}`);
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new ConfigError(`configuration: MILLRACE_APP_FILE: cannot read the app '${full}': ${why}`);
   }
   try {
     return compileApp(text, { env: name => env[name] });
   } catch (e) {
-    if (e instanceof CompileError) throw new ConfigError(`the app does not compile:\n${e.format(file)}`);
+    if (e instanceof CompileError) throw new ConfigError(`configuration: MILLRACE_APP_FILE: the app does not compile:\n${e.format(file)}`);
     throw e;
   }
 }

@@ -5,8 +5,6 @@
  * sinks and answers `{"batchItemFailures": [{"itemIdentifier": sequenceNumber}]}` for the records
  * not committed. Configuration is read and the app compiled once, at cold start.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
@@ -16,7 +14,8 @@ import { DynamoDBStateStore, type DynamoDBSender } from '../../adapters/aws/dyna
 import { faultRecords, KinesisSink, type KinesisPutter, type SinkFailure } from '../../adapters/aws/kinesis-sink';
 import { failedRecords, KinesisSource, shardOfEventId } from '../../adapters/aws/kinesis-source';
 import { jsonLogger, type FieldLogger, type LogLevel } from '../../adapters/node/json-logger';
-import { compileApp, PublishedOutboxes, runInvocation, type OutputEvent } from '../../core';
+import { PublishedOutboxes, runInvocation, type OutputEvent } from '../../core';
+import { loadApp } from './app-loader';
 import { parse, readConfig } from './config';
 
 export const KINESIS_INGEST_CONFIG = {
@@ -51,9 +50,7 @@ export interface KinesisIngestDeps {
  */
 export function createKinesisIngest(env: Readonly<Record<string, string | undefined>>, deps: KinesisIngestDeps = {}) {
   const config = readConfig(env, KINESIS_INGEST_CONFIG);
-  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
-  const text = (deps.readApp ?? (f => readFileSync(path.resolve(root, f), 'utf8')))(config.MILLRACE_APP_FILE);
-  const plan = compileApp(text);
+  const plan = loadApp(config.MILLRACE_APP_FILE, env, deps.readApp);
   const base = jsonLogger({ level: config.MILLRACE_LOG_LEVEL, fields: { app: plan.name, function: 'kinesis-ingest' }, write: deps.write });
   const source = new KinesisSource(plan, { checkpointPerKey: config.MILLRACE_CHECKPOINT_PER_KEY });
   const store = new DynamoDBStateStore(deps.dynamodb ?? new DynamoDBClient({}), { tableName: config.MILLRACE_STATE_TABLE, logger: base });

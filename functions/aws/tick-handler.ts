@@ -5,7 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
 import { jsonLogger, type FieldLogger, type LogLevel } from '../../adapters/node/json-logger';
 import { appUnitKey, PublishedOutboxes, runInvocation, type AppPlan, type OutputEvent, type StateStore } from '../../core';
-import { readAppPlan } from './app-plan';
+import { loadApp } from './app-loader';
 import { parse, readConfig } from './config';
 
 /**
@@ -149,7 +149,7 @@ export function logPublish(logger: FieldLogger): TickPublish {
  */
 export function tickHandlerFromEnv(env: Readonly<Record<string, string | undefined>>, publish?: TickPublish) {
   const c = readConfig(env, TICK_CONFIG);
-  const plan = readAppPlan(c.MILLRACE_APP_FILE, env);
+  const plan = loadApp(c.MILLRACE_APP_FILE, env);
   const logger = jsonLogger({ level: c.MILLRACE_LOG_LEVEL, fields: { app: plan.name, function: 'tick' } });
   const client = new DynamoDBClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 10_000 }) });
   const store = new DynamoDBStateStore(client, { tableName: c.MILLRACE_STATE_TABLE, logger });
