@@ -6,6 +6,7 @@ import { DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
 import { jsonLogger, type FieldLogger, type LogLevel } from '../../adapters/node/json-logger';
 import { appUnitKey, PublishedOutboxes, runInvocation, type AppPlan, type OutputEvent, type StateStore } from '../../core';
 import { loadApp } from './app-loader';
+import { appPublish } from './app-publish';
 import { parse, readConfig } from './config';
 
 /**
@@ -134,8 +135,8 @@ export const TICK_CONFIG = {
 };
 
 /**
- * Outputs written as log lines, one per output with its id: what the tick does until the app's
- * Kinesis and HTTP sinks are wired in, so nothing committed is lost from sight.
+ * Outputs written as log lines, one per output with its id: what the tick does for an app with no
+ * Kinesis or HTTP sink (its `log` sinks), so nothing committed is lost from sight.
  */
 export function logPublish(logger: FieldLogger): TickPublish {
   return async outputs => {
@@ -153,5 +154,5 @@ export function tickHandlerFromEnv(env: Readonly<Record<string, string | undefin
   const logger = jsonLogger({ level: c.MILLRACE_LOG_LEVEL, fields: { app: plan.name, function: 'tick' } });
   const client = new DynamoDBClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 10_000 }) });
   const store = new DynamoDBStateStore(client, { tableName: c.MILLRACE_STATE_TABLE, logger });
-  return createTickHandler({ plan, store, publish: publish ?? logPublish(logger), logger, limit: c.MILLRACE_TICK_LIMIT, reserveMs: c.MILLRACE_TICK_RESERVE_MS, lagMs: c.MILLRACE_TICK_LAG_MS });
+  return createTickHandler({ plan, store, publish: publish ?? appPublish(plan, logger) ?? logPublish(logger), logger, limit: c.MILLRACE_TICK_LIMIT, reserveMs: c.MILLRACE_TICK_RESERVE_MS, lagMs: c.MILLRACE_TICK_LAG_MS });
 }
