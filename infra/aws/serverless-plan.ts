@@ -151,7 +151,14 @@ export function awsDeployment(plan: AppPlan, options: AwsPlanOptions): AwsDeploy
   }
   if (app.queryable) {
     const key = 'storeApi';
-    functions[key] = { ...base(key, 'store-api', `Millrace ${plan.name}: Store API (read-only)`), events: [{ httpApi: { method: 'POST', path: '/stores/query' } }] };
+    // Authorised by IAM on the route (callers sign with SigV4): secure without a secret to plant.
+    // An API key instead: MILLRACE_STORE_API_AUTH=api-key with MILLRACE_STORE_API_KEYS from a secret store.
+    const fn = base(key, 'store-api', `Millrace ${plan.name}: Store API (read-only)`);
+    functions[key] = {
+      ...fn,
+      environment: { ...environment, MILLRACE_STORE_API_AUTH: 'iam' },
+      events: [{ httpApi: { method: 'POST', path: '/stores/query', authorizer: { type: 'aws_iam' } } }],
+    };
     Resources[logicalId('Role', key)] = role(key, { state: 'read', rowTables: 'read', writes: [] }, streamIds, rowTables);
   }
   const tickKey = 'tick';

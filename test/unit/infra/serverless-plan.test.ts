@@ -33,10 +33,11 @@ describe('awsDeployment', () => {
     expect(Object.keys(d.functions)).toEqual(['kinesisIngestOrders', 'httpIngest', 'storeApi', 'tick']);
     expect(d.functions.kinesisIngestOrders.handler).toBe('functions/aws/kinesis-ingest.handler');
     expect(d.functions.httpIngest.events).toEqual([{ httpApi: { method: 'POST', path: '/restock' } }]);
-    expect(d.functions.storeApi.events).toEqual([{ httpApi: { method: 'POST', path: '/stores/query' } }]);
+    expect(d.functions.storeApi.events).toEqual([{ httpApi: { method: 'POST', path: '/stores/query', authorizer: { type: 'aws_iam' } } }]);
+    expect(d.functions.storeApi.environment).toMatchObject({ MILLRACE_STORE_API_AUTH: 'iam' });
     expect(d.functions.tick.events).toEqual([{ schedule: { rate: ['rate(1 minute)'] } }]);
     for (const f of Object.values<Json>(d.functions)) {
-      expect(f.environment).toEqual({ MILLRACE_APP_FILE: 'apps/shop.siddhi', MILLRACE_STATE_TABLE: { Ref: 'MillraceStateTable' } });
+      expect(f.environment).toMatchObject({ MILLRACE_APP_FILE: 'apps/shop.siddhi', MILLRACE_STATE_TABLE: { Ref: 'MillraceStateTable' } });
       expect(f.package.patterns).toEqual(['apps/shop.siddhi']);
     }
   });
