@@ -46,8 +46,8 @@ export function functionBundles(root: string, appFile: string): BundleFigure[] {
       const outfile = join(dir, `${f}.js`);
       buildSync({ entryPoints: [join(root, 'functions/aws', `${f}.ts`)], outfile, bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*', '@smithy/*'], logLevel: 'error' });
       const bytes = statSync(outfile).size;
-      // The settings every function shares; each function's own have defaults.
-      const env = { PATH: process.env.PATH, NODE_PATH: join(root, 'node_modules'), AWS_REGION: 'us-east-1', LAMBDA_TASK_ROOT: root, MILLRACE_APP_FILE: appFile, MILLRACE_STATE_TABLE: 'millrace-state' };
+      // The settings millrace plan gives each function; the rest have defaults.
+      const env = { PATH: process.env.PATH, NODE_PATH: join(root, 'node_modules'), AWS_REGION: 'us-east-1', LAMBDA_TASK_ROOT: root, MILLRACE_APP_FILE: appFile, MILLRACE_STATE_TABLE: 'millrace-state', ...(f === 'store-api' ? { MILLRACE_STORE_API_AUTH: 'iam' } : {}) };
       const cold = (probe: string): number | string => {
         const times: number[] = [];
         for (let i = 0; i < COLD_RUNS; i++) {

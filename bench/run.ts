@@ -384,8 +384,8 @@ async function main() {
   }
   void rows;
   if (!only || 'bundles'.includes(only)) {
-    // The example app every function of the deployment is measured with (docs/deploy.md).
-    for (const b of functionBundles(join(__dirname, '..'), 'examples/ticker/ticker.siddhi')) {
+    // One app with every kind of function (bench/apps/every-function.siddhi).
+    for (const b of functionBundles(join(__dirname, '..'), 'bench/apps/every-function.siddhi')) {
       console.log(JSON.stringify({ bundle: b.function, bytes: b.bytes, kb: Number((b.bytes / 1024).toFixed(1)), underTargetSize: b.bytes < TARGET_BYTES, ...(b.error ? { error: b.error } : { coldInitMs: b.coldInitMs, sdkRequireMs: b.sdkRequireMs, underTargetColdInit: b.coldInitMs! < TARGET_COLD_MS }) }));
       if (b.error) failed.push(b.function);
     }
