@@ -7,20 +7,7 @@ import { planCommand } from '../../../functions/local/plan-command';
 import { awsDeployment } from '../../../infra/aws/serverless-plan';
 
 const ROOT = join(__dirname, '../../..');
-const FULL_APP = `
-@app:name('Shop')
-@source(type='kinesis', stream.name='orders', @map(type='json'))
-define stream Orders (id string, item string, qty int);
-@source(type='http', receiver.url='http://0.0.0.0:8006/restock', @map(type='json'))
-define stream Restock (item string, qty int);
-@sink(type='kinesis', stream.name='shop-totals', partition.key='item', @map(type='json'))
-define stream Totals (item string, total long);
-@store(type='dynamodb', table.name='shop-stock')
-@PrimaryKey('item')
-define table Stock (item string, qty int);
-from Orders#window.time(1 min) select item, sum(qty) as total group by item insert into Totals;
-from Restock select item, qty update or insert into Stock set Stock.qty = qty on Stock.item == item;
-`;
+const FULL_APP = readFileSync(join(ROOT, 'test/fixtures/apps/shop.siddhi'), 'utf8');
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const statements = (d: Json, role: string): Json[] => d.resources.Resources[role].Properties.Policies[0].PolicyDocument.Statement;
