@@ -21,6 +21,8 @@ export {
   DEFAULT_CONFLICT_DEADLINE_MS,
   appUnitKey,
   subUnitKey,
+  sourceUnitKey,
+  type SourceUnit,
   PublishedOutboxes,
   MESSAGE_ID_WINDOW,
   type InputRecord,

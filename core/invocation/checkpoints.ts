@@ -4,7 +4,7 @@ import type { RecordSource } from './invocation-types';
 export const MESSAGE_ID_WINDOW = 10_000;
 
 /**
- * What the global unit keeps of each source: per shard (or per shard and partition key, as
+ * What a source's unit (see source-units.ts) keeps of the source: per shard (or per shard and partition key, as
  * `shard\u0000key`) the last sequence number, per subscription recent message ids.
  */
 export interface StoredCheckpoints {
@@ -18,6 +18,37 @@ const KEY_SEP = '\u0000';
 /** The name of a source's checkpoint: the shard, or the shard and partition key. */
 export function checkpointId(src: RecordSource): string {
   return src.key === undefined ? src.id : `${src.id}${KEY_SEP}${src.key}`;
+}
+
+/** The source (shard or subscription) a stored checkpoint's name belongs to. */
+export function sourceOfCheckpoint(name: string): string {
+  const i = name.indexOf(KEY_SEP);
+  return i < 0 ? name : name.slice(0, i);
+}
+
+/**
+ * Several units' checkpoints as one (the global unit's from before sources had units of their
+ * own, and the sources' units): per sequence checkpoint the highest, per subscription the ids of
+ * all, the most recent kept.
+ */
+export function mergeCheckpoints(all: readonly (StoredCheckpoints | undefined)[]): StoredCheckpoints {
+  const seq: Record<string, string> = {};
+  const msg: Record<string, string[]> = {};
+  for (const c of all) {
+    if (!c) continue;
+    for (const [k, v] of Object.entries(c.seq)) if (seq[k] === undefined || seqAfter(v, seq[k])) seq[k] = v;
+    for (const [k, ids] of Object.entries(c.msg)) msg[k] = msg[k] ? [...new Set([...msg[k], ...ids])].slice(-MESSAGE_ID_WINDOW) : ids;
+  }
+  return { seq, msg };
+}
+
+/** The checkpoints of the given sources, and the rest. */
+export function splitCheckpoints(c: StoredCheckpoints, sources: ReadonlySet<string>): { mine: Map<string, StoredCheckpoints>; rest: StoredCheckpoints } {
+  const mine = new Map<string, { seq: Record<string, string>; msg: Record<string, string[]> }>([...sources].map(s => [s, { seq: {}, msg: {} }]));
+  const rest: { seq: Record<string, string>; msg: Record<string, string[]> } = { seq: {}, msg: {} };
+  for (const [k, v] of Object.entries(c.seq)) (mine.get(sourceOfCheckpoint(k)) ?? rest).seq[k] = v;
+  for (const [k, v] of Object.entries(c.msg)) (mine.get(k) ?? rest).msg[k] = v;
+  return { mine, rest };
 }
 
 /** Compares decimal sequence numbers of any length. */

@@ -11,9 +11,12 @@ export interface GlobalUnit {
   readonly app: string;
   readonly nextDue: number | null;
   readonly state: RuntimeSnapshot;
-  /** Per shard: the last committed sequence number; per subscription: recent message ids. */
+  /**
+   * Checkpoints of sources without a unit of their own: those an earlier version kept here (moved
+   * to the source's unit by the first invocation that reads that source).
+   */
   readonly checkpoints?: StoredCheckpoints;
-  /** The outputs of the invocation that wrote this unit: `[id, stream, time, row]`. */
+  /** The outputs of the last invocation without a source that wrote this unit: `[id, stream, time, row]`. */
   readonly outbox?: [string, string, number, Json[]][];
 }
 

@@ -8,4 +8,5 @@ export { DEFAULT_BATCH_RECORDS, DEFAULT_CONFLICT_DEADLINE_MS, runBatches, type B
 export { PublishedOutboxes } from './published-outboxes';
 export { MESSAGE_ID_WINDOW } from './checkpoints';
 export { appUnitKey, subUnitKey } from './unit-keys';
+export { sourceUnitKey, type SourceUnit } from './source-units';
 export type { InputRecord, RecordSource, OutputEvent, InvocationRequest, InvocationResult } from './invocation-types';

@@ -37,7 +37,7 @@ export async function runInvocation(req: InvocationRequest): Promise<InvocationR
     const outcome = await commitStep(inv, loaded, run.outcome);
     if (outcome.kind === 'committed') {
       logs.flushTo(inv.logger);
-      await publishStep(inv, run.outcome.outputs, outcome.version);
+      await publishStep(inv, outcome.home, run.outcome.outputs, outcome.version);
       const failed = req.records.map((_, i) => i).slice(records.length);
       const o = run.outcome;
       return { outputs: o.outputs, version: outcome.version, attempts: attempt, nextDue: outcome.nextDue, queryResults: o.queryResults, unitsWritten: outcome.unitsWritten, skipped: o.skipped, failed, failure: failed.length ? failure : undefined };

@@ -84,12 +84,13 @@ export interface InvocationRequest {
 export interface InvocationResult {
   /** Outputs in emission order; publish them only after this resolves (they are committed). */
   readonly outputs: readonly OutputEvent[];
+  /** The version of the unit that keeps this invocation's outbox: its first source's unit, or the global unit without sources. */
   readonly version: number;
   readonly attempts: number;
   readonly nextDue: number | null;
   /** One answer per query, in order. */
   readonly queryResults: readonly QueryResult[];
-  /** Units written (the global one and the partition keys touched). */
+  /** Units written (the sources', the global one when it changed, the partition keys touched). */
   readonly unitsWritten: number;
   /** Records skipped because their source position was already committed. */
   readonly skipped: number;

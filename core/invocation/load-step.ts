@@ -4,6 +4,7 @@ import type { StoredRow, StoredUnit } from '../state/state-store';
 import { checkNoOrphanRows, readGlobalUnit, type GlobalUnit } from './global-unit';
 import type { InvocationContext } from './invocation-context';
 import { republishOutbox } from './publish-step';
+import { readSourceUnit, sourcesOf, sourceUnitKey, type LoadedSource } from './source-units';
 import { subUnitKey } from './unit-keys';
 
 /** Rows of one `@store` table or aggregation loaded for the batch: all of them, or by key (null: no row). */
@@ -20,6 +21,11 @@ export interface LoadedState {
   /** The global unit as stored, absent for an app's first invocation. */
   readonly stored: StoredUnit | undefined;
   readonly global: GlobalUnit | null;
+  /**
+   * The units of the batch's sources, in the order their records first appear: their checkpoints,
+   * and the first one (the home) takes the outbox. Without sources, the global unit keeps both.
+   */
+  readonly sources: readonly LoadedSource[];
   /** Units outside the global one, by the runtime's unit name (null: not in the store). */
   readonly units: Map<string, StoredUnit | null>;
   /** `@store` rows, by holder (`t:<table>`, `a:<aggregation>`). */
@@ -27,16 +33,25 @@ export interface LoadedState {
 }
 
 /**
- * Step 3, first read: the app's global unit (it says which partition keys exist and which timers
- * are due), and the publication of its outbox if the invocation that wrote it may not have.
+ * Step 3, first read, in one read: the app's global unit (it says which partition keys exist and
+ * which timers are due) and the units of the batch's sources (checkpoints and outboxes); then the
+ * publication of each outbox that the invocation that wrote it may not have published.
  */
 export async function loadStep(inv: InvocationContext): Promise<LoadedState> {
-  const stored = (await inv.store.load([inv.unitKey])).get(inv.unitKey);
+  const ids = sourcesOf(inv.records);
+  const got = await inv.store.load([inv.unitKey, ...ids.map(id => sourceUnitKey(inv.unitKey, id))]);
+  const stored = got.get(inv.unitKey);
   const global = stored ? readGlobalUnit(inv.unitKey, stored.value) : null;
   if (!stored) await checkNoOrphanRows(inv.unitKey, inv.plan, inv.store);
   if (global && global.app !== inv.plan.name) inv.logger?.warn(`state unit '${inv.unitKey}' was written by app '${global.app}', now read by '${inv.plan.name}'`);
-  if (stored && global) await republishOutbox(inv, stored.version, global);
-  return { stored, global, units: new Map(), rows: new Map() };
+  const sources = ids.map(id => {
+    const key = sourceUnitKey(inv.unitKey, id);
+    const s = got.get(key);
+    return { id, key, stored: s, unit: s ? readSourceUnit(key, s.value) : null };
+  });
+  if (stored && global?.outbox) await republishOutbox(inv, inv.unitKey, stored.version, global.outbox);
+  for (const s of sources) if (s.stored && s.unit) await republishOutbox(inv, s.key, s.stored.version, s.unit.outbox);
+  return { stored, global, sources, units: new Map(), rows: new Map() };
 }
 
 /** Step 3, further reads: units not loaded yet, in one read. */

@@ -47,7 +47,7 @@ export async function runReadQuery(req: ReadQueryRequest): Promise<ReadQueryResu
   const inv = invocationContext({ plan: req.plan, store: req.store, unitKey: req.unitKey, records: [], outputStreams: new Set(), logger: req.logger });
   const globalUnitRead = !readsStoreAlone(req.plan, planned);
   const stored = globalUnitRead ? (await req.store.load([inv.unitKey])).get(inv.unitKey) : undefined;
-  const loaded: LoadedState = { stored, global: stored ? readGlobalUnit(inv.unitKey, stored.value) : null, units: new Map(), rows: new Map() };
+  const loaded: LoadedState = { stored, global: stored ? readGlobalUnit(inv.unitKey, stored.value) : null, sources: [], units: new Map(), rows: new Map() };
   for (let round = 1; ; round++) {
     const logs = new BufferedLogger();
     const runtime = await routeStep(inv, loaded, [], logs);

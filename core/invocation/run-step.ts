@@ -1,7 +1,7 @@
 import type { QueryResult } from '../runtime/app-runtime';
 import { EventKind } from '../kernel/event';
 import { AppRuntime, type MissingState } from '../runtime/app-runtime';
-import { Checkpoints } from './checkpoints';
+import { Checkpoints, mergeCheckpoints } from './checkpoints';
 import type { BufferedLogger } from './buffered-logger';
 import type { InvocationContext } from './invocation-context';
 import type { InputRecord, OutputEvent } from './invocation-types';
@@ -31,6 +31,7 @@ export interface RunOutcome {
 export async function routeStep(inv: InvocationContext, loaded: LoadedState, records: readonly InputRecord[], logs: BufferedLogger): Promise<AppRuntime> {
   const runtime = new AppRuntime(inv.plan, { logger: logs });
   inUnit(inv.unitKey, () => runtime.restoreUnits(loaded.global?.state ?? null));
+  for (const s of loaded.sources) if (s.unit) runtime.resumeClock(s.unit.clock);
   loadNamed(inv, runtime, loadedUnitValues(loaded));
   for (const [holder, c] of loaded.rows) runtime.provideRows(holder, c.rows, c.complete);
   const needed = runtime.unitsFor(records).filter(u => !loaded.units.has(u));
@@ -47,6 +48,12 @@ function loadNamed(inv: InvocationContext, runtime: AppRuntime, units: ReadonlyM
   for (const [u, v] of units) inUnit(subUnitKey(inv.unitKey, u), () => runtime.loadUnits(new Map([[u, v]])));
 }
 
+/** The unit that keeps this invocation's outbox: its first source's, or the global one without sources. */
+export function homeOf(inv: InvocationContext, loaded: LoadedState): { key: string; version: number | undefined } {
+  const s = loaded.sources[0];
+  return s ? { key: s.key, version: s.stored?.version } : { key: inv.unitKey, version: loaded.stored?.version };
+}
+
 /**
  * Step 4, run: skips records at or below their source's checkpoint (a replay), moves the clock
  * and processes the rest in order, then runs the queries. A record that throws (a fault outside
@@ -60,8 +67,10 @@ export function runStep(inv: InvocationContext, loaded: LoadedState, runtime: Ap
     runtime.subscribe(s, (stream, events) => {
       for (const event of events) outputs.push({ id: `${recordId}/${rank++}`, stream, event });
     });
-  const checkpoints = new Checkpoints(loaded.global?.checkpoints, inv.rewind);
-  const version = (loaded.stored?.version ?? 0) + 1;
+  const checkpoints = new Checkpoints(mergeCheckpoints([loaded.global?.checkpoints, ...loaded.sources.map(s => s.unit?.checkpoints)]), inv.rewind);
+  // Outputs without a source position are numbered by the next version of the unit that keeps the outbox.
+  const home = homeOf(inv, loaded);
+  const version = (home.version ?? 0) + 1;
   let skipped = 0;
   let failedAt = -1;
   let failure: unknown;
@@ -71,7 +80,7 @@ export function runStep(inv: InvocationContext, loaded: LoadedState, runtime: Ap
       skipped++;
       continue;
     }
-    const id = r.source ? `${r.source.id}:${r.source.position}` : `${inv.unitKey}@${version}.${i}`;
+    const id = r.source ? `${r.source.id}:${r.source.position}` : `${home.key}@${version}.${i}`;
     if (id !== recordId || !r.source) rank = 0;
     recordId = id;
     try {
@@ -87,7 +96,7 @@ export function runStep(inv: InvocationContext, loaded: LoadedState, runtime: Ap
   }
   let queryResults: QueryResult[] = [];
   if (failedAt < 0) {
-    recordId = `${inv.unitKey}@${version}.q`;
+    recordId = `${home.key}@${version}.q`;
     rank = 0;
     queryResults = inv.queries.map(q => runtime.query(q));
   }

@@ -146,6 +146,14 @@ export class AppRuntime {
     return report;
   }
 
+  /**
+   * After `restoreUnits`: the clock as a source's unit left it, when that is later than the
+   * global unit's (only time moved there: nothing fired). Fires nothing.
+   */
+  resumeClock(time: number): void {
+    this.rt.resumeClock(time);
+  }
+
   /** More units, after `restoreUnits` and before anything runs. */
   loadUnits(units: ReadonlyMap<string, Json>): void {
     this.rt.units.load(units);

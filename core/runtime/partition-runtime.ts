@@ -33,8 +33,8 @@ interface PartitionEntry {
 
 /**
  * `partition with (...) begin ... end`: one instance of the partition's queries per key, created
- * when the key first appears (Siddhi's PartitionRuntime). The global unit keeps the keys (when
- * each was last seen); each key's instance is a unit of its own
+ * when the key first appears (Siddhi's PartitionRuntime). The global unit keeps the keys (and,
+ * with `@purge`, when each was last seen); each key's instance is a unit of its own
  * (`p:<partition>:<fingerprint>:<key>`), loaded only when a batch touches the key. A key reached
  * without its unit (an intermediate stream's key, a broadcast) is noted as missing state and run
  * on a fresh stand-in, and the invocation runner redoes the batch with the unit loaded.
@@ -62,7 +62,8 @@ export function buildPartition(rt: RuntimeContext, p: PartitionPlan): void {
     version: 2,
     // A whole snapshot has every key's state; a split one (the global unit) only when a key was kept in it.
     shape: dict(
-      refine(record({ seen: num(), state: optional(json()) }), (e: { state?: Json }) => {
+      refine(record({ seen: optional(num()), state: optional(json()) }), (e: { seen?: number; state?: Json }) => {
+        if (e.seen === undefined && (!rt.units.split || p.purge)) return 'a key without the time it was last seen';
         if (e.state === undefined) return rt.units.split ? null : 'a key without its state in a whole snapshot';
         // The key's own registry checks the rest of its snapshot when it restores.
         return e.state !== null && typeof e.state === 'object' && !Array.isArray(e.state) ? null : `a key whose state is not a snapshot (${e.state === null ? 'null' : typeof e.state})`;
@@ -72,20 +73,21 @@ export function buildPartition(rt: RuntimeContext, p: PartitionPlan): void {
     snapshot: m =>
       Object.fromEntries(
         [...m].map(([k, e]) => {
-          if (rt.units.split) return [k, { seen: e.seen }];
+          // Only @purge reads when keys were last seen; without it, the global unit changes only when a key is new.
+          if (rt.units.split) return [k, p.purge ? { seen: e.seen } : {}];
           if (!e.inst) throw new EngineUsageError(`partition key '${k}' is not loaded; take a split snapshot (snapshotUnits)`);
           return [k, { seen: e.seen, state: e.inst.registry.snapshot() }];
         }),
       ) as Json,
     restore: j => {
       const m = new Map<string, PartitionEntry>();
-      for (const [k, v] of Object.entries(j as Record<string, { seen: number; state?: RuntimeSnapshot }>)) {
+      for (const [k, v] of Object.entries(j as Record<string, { seen?: number; state?: RuntimeSnapshot }>)) {
         let inst: PartitionInstance | null = null;
         if (v.state) {
           inst = create(k);
           inst.registry.restore(v.state);
         }
-        m.set(k, { seen: v.seen, inst, dirty: false });
+        m.set(k, { seen: v.seen ?? 0, inst, dirty: false });
       }
       return m;
     },

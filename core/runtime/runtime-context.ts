@@ -78,6 +78,15 @@ export class RuntimeContext {
     );
   }
 
+  /**
+   * Sets the clock to `time` if it is behind, firing nothing: a restore's clock, when a unit
+   * other than the global one (a source's) saw a later time that fired no timer.
+   */
+  resumeClock(time: number): void {
+    const clock = this.clockCell.value;
+    if (time > clock.now) clock.now = time;
+  }
+
   /** Moves the clock to `time` (never back), starts the app on its first move, then fires every timer due by then. */
   advanceTime(time: number): void {
     const clock = this.clockCell.value;

@@ -79,6 +79,19 @@ export function appResources(plan: AppPlan): AppResources {
   };
 }
 
+/** Windows whose operators set timers on the app's clock. */
+const TIMED_WINDOWS = new Set(['time', 'timeBatch', 'timeLength', 'delay', 'session', 'cron', 'externalTimeBatch']);
+
+/** What in a query sets timers (a time window, `within`, an absent element, a time rate limit), or null. */
+function timerDriven(q: AppPlan['queries'][number]): string | null {
+  const w = q.handlers.find(h => h.kind === 'window' && TIMED_WINDOWS.has(h.name));
+  if (w && w.kind === 'window') return `a ${w.name} window`;
+  if (q.join && [q.join.left, q.join.right].some(s => 'handlers' in s && s.handlers.some(h => h.kind === 'window' && TIMED_WINDOWS.has(h.name)))) return 'a time window in a join';
+  if (q.state) return 'a pattern or sequence, whose within and absent elements set timers';
+  if (q.rate && q.rate.kind !== 'events') return 'a time rate limit';
+  return null;
+}
+
 function globalState(plan: AppPlan): string | null {
   for (const q of plan.queries) {
     const window = q.handlers.find(h => h.kind === 'window');
@@ -87,6 +100,12 @@ function globalState(plan: AppPlan): string | null {
     if (q.state) return `query ${q.name} matches a pattern outside any partition`;
     if (q.selector.aggregates.length) return `query ${q.name} aggregates outside any partition`;
     if (q.rate) return `query ${q.name} rate-limits its output outside any partition`;
+  }
+  for (const p of plan.partitions) {
+    if (p.purge) return `partition ${p.id} purges idle keys (@purge), so when each key was last seen is global state`;
+    if (p.broadcast.length) return `partition ${p.id} reads ${p.broadcast[0]} unpartitioned, so every key takes its events`;
+    const timed = p.queries.find(timerDriven);
+    if (timed) return `query ${timed.name} in partition ${p.id} sets timers (${timerDriven(timed)}), and the app's timers are global state`;
   }
   if (plan.tables.length) return `table ${plan.tables[0].id} is shared by every event`;
   if (plan.windows.length) return `window ${plan.windows[0].id} is shared by every event`;

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createStateTable, DynamoDBStateStore } from '../../adapters/aws/dynamodb-state-store';
-import { appUnitKey } from '../../core';
+import { appUnitKey, sourceUnitKey } from '../../core';
 import { dynamoDBLocalMissing, kinesaliteMissing, startDynamoDBLocal, startKinesalite, type RunningEmulator } from '../helpers/emulators';
 import { createStream, lambdaContext, lambdaEvent, putJson, readAll, type ReadRecord } from '../helpers/kinesis-events';
 import { dynamoDBClientFor, kinesisClientFor } from '../helpers/local-clients';
@@ -105,9 +105,10 @@ describeIf('the Kinesis ingest function (bundle, kinesalite, DynamoDB Local)', (
     // The fault stream's event: attributes null (the json sink writes null as "undefined", as Siddhi does).
     const faults = await readAll(kinesis(), 'order-faults');
     expect(faults.map(f => [f.partitionKey, JSON.parse(f.data)])).toEqual([[`${first[2].shardId}:${first[2].sequenceNumber}/0`, { event: { id: 'undefined', faults: 1 } }]]);
-    // The state in DynamoDB Local: checkpoints per shard and partition key.
+    // The state in DynamoDB Local: checkpoints per shard and partition key, in the shard's unit.
     const store = new DynamoDBStateStore(dynamoDBClientFor(ddb), { tableName: TABLE });
-    const unit = (await store.load([appUnitKey('Orders')])).get(appUnitKey('Orders'))?.value as { checkpoints: { seq: Record<string, string> } };
+    const shardUnit = sourceUnitKey(appUnitKey('Orders'), first[0].shardId);
+    const unit = (await store.load([shardUnit])).get(shardUnit)?.value as { checkpoints: { seq: Record<string, string> } };
     expect(Object.entries(unit.checkpoints.seq).sort()).toEqual(
       [
         [`${first[0].shardId}\u0000a`, first[3].sequenceNumber],

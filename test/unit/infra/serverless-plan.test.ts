@@ -76,6 +76,16 @@ describe('awsDeployment', () => {
     );
     expect(partitioned.summary.join('\n')).toContain('writers: partitioned state only');
   });
+
+  test.each([
+    ["@purge(enable='true', interval='1 sec', idle.period='1 min') partition with (k of S) begin from S#window.length(3) select k, sum(v) as t insert into Out; end;", /partition .* purges idle keys/],
+    ['define stream R (v int); partition with (k of S) begin from S#window.time(1 min) select k, sum(v) as t insert into Out; end;', /query .* in partition .* sets timers \(a time window\)/],
+    ['partition with (k of S) begin from every a=S -> b=S[v > a.v] within 1 min select a.k as k insert into Out; end;', /sets timers \(a pattern or sequence/],
+  ])('inside a partition, %s is global state: the summary says single-writer', (text, reason) => {
+    const d = awsDeployment(compileApp(`@source(type='kinesis', stream.name='s') define stream S (k string, v int);\n${text}`), { appFile: 'a.siddhi', shards: 2 });
+    expect(d.summary.join('\n')).toMatch(/writers: single-writer: /);
+    expect(d.summary.join('\n')).toMatch(reason);
+  });
 });
 
 describe('millrace plan', () => {

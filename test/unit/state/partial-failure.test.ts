@@ -47,14 +47,15 @@ class SmallTransactions extends MemoryStateStore {
 
 describe('partial batch failure (DESIGN.md section 3, step 7)', () => {
   test('a batch whose effects do not fit in one commit commits a prefix and reports the rest', async () => {
-    // Prepare: each shop is a unit of its own, the global unit is one more; 3 units per commit.
+    // Prepare: each shop is a unit of its own, the shard's unit and the global unit (new shops) two
+    // more; 4 units per commit.
     const plan = compileApp(app);
-    const store = new SmallTransactions(3);
+    const store = new SmallTransactions(4);
     const logger = recordingLogger();
     const records = sales([['a', 1], ['b', 2], ['c', 3], ['d', 4], ['a', 10]]);
     // Act
     const first = await runInvocation({ plan, store, unitKey: UNIT, records, outputStreams: new Set(['Totals']), logger });
-    // Assess: 5 records touch 4 shops; halving gives 3 (3 shops: too many), then 2 (2 shops + global).
+    // Assess: 5 records touch 4 shops; halving gives 3 (3 shops: too many), then 2 (2 shops + shard + global).
     expect(first.failed).toEqual([2, 3, 4]);
     expect(first.failure).toBeInstanceOf(CommitTooLargeError);
     expect(first.outputs.map(o => o.event.data)).toEqual([['a', 1], ['b', 2]]);
